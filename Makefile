@@ -1,0 +1,80 @@
+# nanoglue — set-up and everyday targets. After `git clone` two commands do everything:
+#
+#   make run    # install what is missing, then run the bundled paper case (configs/default.yaml)
+#   make test   # install what is missing, then the test suite (serial, then MPI on 2 ranks)
+#
+# DOLFINx, PETSc, MPI and Gmsh come from Debian (python3-dolfinx is 0.5.2 on Debian 12 and 0.9.0
+# on Debian 13); everything else goes into a venv that sees the system packages, with numpy pinned
+# to the system's version so pip never pulls a numpy that Debian's petsc4py was not built for.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+DEBIAN_MAJOR := $(shell cut -d. -f1 /etc/debian_version 2>/dev/null || echo unknown)
+SYSTEM_PYTHON := /usr/bin/python3
+VENV ?= .venv/debian-$(DEBIAN_MAJOR)
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.nanoglue-installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+APT_PACKAGES := python3-dolfinx python3-petsc4py python3-mpi4py python3-gmsh openmpi-bin \
+                python3-venv python3-pip gcc libgl1 libxrender1 libxcursor1 libxft2 libxinerama1
+
+CASE ?= configs/default.yaml
+OUT ?= results/default
+
+# OpenMPI: allowed as root (CI is root), shared-memory transport only (no TCP warning on a box
+# without network interfaces), oversubscription allowed (the -n 3 tests run on 2 cores).
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+export PRTE_MCA_rmaps_default_mapping_policy := :oversubscribe
+export OMPI_MCA_btl_tcp_if_include := lo
+export OMPI_MCA_oob_tcp_if_include := lo
+MPI_TIMEOUT ?= 1200
+PYTEST_ARGS ?=
+
+.PHONY: help run test test-serial test-mpi test-slow system-deps venv clean
+
+help:
+	@echo "make run    - set up (if needed) and run $(CASE) into $(OUT)"
+	@echo "make test   - set up (if needed) and run the default test suite (serial + mpirun -n 2)"
+	@echo "make test-slow - the slow (fine-mesh) tests too"
+	@echo "Venv: $(VENV) (Debian $(DEBIAN_MAJOR))"
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt: installing$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml | system-deps
+	@[ -x $(PYTHON) ] || $(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
+	@$(SYSTEM_PYTHON) -c "import numpy; print('numpy==' + numpy.__version__)" > $(VENV)/constraints.txt
+	@echo "pip: installing nanoglue and its Python dependencies into $(VENV) ($$(cat $(VENV)/constraints.txt))"
+	@PIP_CONSTRAINT=$(CURDIR)/$(VENV)/constraints.txt $(PYTHON) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+venv: system-deps $(STAMP)
+
+run: venv
+	$(VENV)/bin/nanoglue run $(CASE) --output $(OUT) --overwrite
+
+test: venv test-serial test-mpi
+
+test-serial: venv
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+test-mpi: venv
+	timeout -k 20 $(MPI_TIMEOUT) mpirun -n 2 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) tests/mpi
+
+test-slow: venv
+	$(PYTHON) -m pytest -m "slow" $(PYTEST_ARGS)
+
+clean:
+	rm -rf .venv results .pytest_cache

@@ -1,0 +1,138 @@
+"""Read a YAML case file into a validated :class:`~nanoglue.config.Case`.
+
+Every way a file can be wrong ends in one :class:`CaseError` naming the field (or the file) and
+the reason; nothing is written anywhere while loading.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from nanoglue.config import Case
+from nanoglue.errors import CaseError
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_case_mapping(path: Path) -> dict[str, Any]:
+    """The YAML mapping in ``path``; a CaseError for a missing, unreadable or non-mapping file."""
+    where = str(path)
+    if not path.exists():
+        raise CaseError(where, "file not found")
+    if path.is_dir():
+        raise CaseError(where, "is a directory, not a case file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise CaseError(where, f"cannot be read ({err.__class__.__name__}: {err})") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise CaseError(where, f"is not valid YAML{line}: {problem}") from None
+    if data is None:
+        raise CaseError(where, "is empty; a case is a mapping with sections such as geometry:")
+    if not isinstance(data, dict):
+        raise CaseError(
+            where,
+            f"must be a mapping of sections (geometry:, materials:, ...), got a {type(data).__name__}",
+        )
+    return data
+
+
+def case_from_mapping(data: Mapping[str, Any], default_name: str = "case") -> Case:
+    """Validate a plain mapping; the first problem becomes a CaseError with its field path."""
+    data = dict(data)
+    data.setdefault("name", default_name)
+    try:
+        return Case.model_validate(data)
+    except ValidationError as err:
+        raise _case_error_from(err) from None
+
+
+def load_case(path: str | Path, overrides: Optional[Mapping[str, Any]] = None) -> Case:
+    """Load and validate a case file.
+
+    ``overrides`` maps dotted keys to values (``{"geometry.coating.thickness": 10}``) applied on
+    top of the file, as ``nanoglue sweep --set`` does.
+    """
+    path = Path(path)
+    data = read_case_mapping(path)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(data, dotted, value)
+    return case_from_mapping(data, default_name=path.stem)
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    node = data
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            raise CaseError(dotted, f"'{key}' is not a section")
+        node = child
+    node[leaf] = value
+
+
+def _case_error_from(err: ValidationError) -> CaseError:
+    """Turn pydantic's first error into one line: dotted path, reason, what was given."""
+    first = err.errors(include_url=False)[0]
+    loc = [str(part) for part in first["loc"]]
+    path = ".".join(loc)
+    reason = first["msg"]
+    if first["type"] == "extra_forbidden":
+        reason = "unknown key" + _did_you_mean(loc[-1], _allowed_keys(loc[:-1]))
+    elif first["type"] in ("missing",):
+        reason = "required field is missing"
+    elif "input" in first and not isinstance(first["input"], (dict, list)):
+        reason += f" (got {first['input']!r})"
+    more = err.error_count() - 1
+    if more:
+        reason += f" [+{more} more problem{'s' if more > 1 else ''}]"
+    return CaseError(path, reason)
+
+
+def _allowed_keys(parent_loc: Iterable[str]) -> list[str]:
+    """Field names of the section at ``parent_loc`` (best effort, for the did-you-mean hint)."""
+    model: Any = Case
+    for key in parent_loc:
+        fields = getattr(model, "model_fields", {})
+        if key not in fields:
+            return []
+        annotation = fields[key].annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _did_you_mean(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (allowed: {', '.join(allowed)})" if allowed else ""

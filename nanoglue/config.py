@@ -1,0 +1,375 @@
+"""Typed description of one simulation case (the YAML schema).
+
+Units everywhere: length nm, stress GPa, time s, so energy per area is GPa·nm = J/m² and the
+paper's toughness values (0.5, 20 J/m²) are the numbers 0.5 and 20; diffusivity nm²/s.
+Concentration c is normalised: c = 1 is fully sodiated Na15Sn4 (3.75 Na per Sn).
+Volume expansion is given in percent of the pristine particle volume (β·mean(c)·100).
+
+Defaults are the paper's values (Han et al., Nano Lett. 2014, SI "Simulation method and
+parameters") where the paper gives them; the others are documented leads from design.md §8 and
+are calibrated in docs/calibration.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nanoglue.errors import CaseError
+from nanoglue.geometry.formulas import contact_radius
+
+
+class _Section(BaseModel):
+    """Base of every section: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Length = Annotated[float, Field(gt=0)]
+
+
+# --------------------------------------------------------------------------------- geometry
+class SubstrateGeometry(_Section):
+    kind: Literal["block", "fiber", "none"] = Field(
+        "block",
+        description="'block': axisymmetric cylinder of substrate below the particle; 'fiber': "
+        "cylindrical carbon nanofiber (3-D model only); 'none': free particle (verification).",
+    )
+    radius: Length = Field(300.0, description="Block radius, or fiber radius [nm].")
+    depth: Length = Field(300.0, description="Block depth below its top surface [nm] (block only).")
+    half_length: Length = Field(
+        300.0, description="Fiber length modelled on each side of the particle [nm] (fiber only)."
+    )
+
+
+class CoatingGeometry(_Section):
+    thickness: Length = Field(
+        6.0,
+        description="ALD coating thickness [nm], including the natural SnO2 layer (the paper's "
+        "convention: '6 nm' coating).",
+    )
+    extent: Optional[Length] = Field(
+        None,
+        description="Radius [nm] out to which the coating continues along the substrate top "
+        "(the 'glue' corner of Fig 2h). Default: the whole substrate top (ALD is conformal).",
+    )
+
+
+class MeshSizes(_Section):
+    interface_size: Optional[Length] = Field(
+        None,
+        description="Element size along cohesive interfaces [nm]. Default: one third of the "
+        "smallest cohesive-zone length l_cz = E'·Gc/σc² of the case.",
+    )
+    particle_size: Length = Field(8.0, description="Element size inside the particle [nm].")
+    far_size: Length = Field(40.0, description="Element size far from the particle [nm].")
+    coating_elements: int = Field(3, ge=1, description="Elements across the coating thickness [-].")
+
+
+class Geometry(_Section):
+    model: Literal["axisymmetric", "quarter-3d"] = Field(
+        "axisymmetric",
+        description="'axisymmetric': (r, z) half cross-section, the paper's model; 'quarter-3d': "
+        "particle on a cylindrical fiber using the two symmetry planes (meshing only so far).",
+    )
+    particle_radius: Length = Field(
+        90.0, description="Pristine Sn particle radius [nm] (paper: diameters 180–300 nm)."
+    )
+    crater_depth: Length = Field(
+        15.0,
+        description="Depth the particle sits in its crater below the substrate top [nm] (Fig 2g; "
+        "not given in the paper, see docs/calibration.md).",
+    )
+    substrate: SubstrateGeometry = SubstrateGeometry()
+    coating: Optional[CoatingGeometry] = Field(
+        None, description="ALD coating; omit (or null) for a bare particle."
+    )
+    mesh: MeshSizes = MeshSizes()
+
+
+# -------------------------------------------------------------------------------- materials
+class ElasticMaterial(_Section):
+    young: Length = Field(description="Young's modulus E [GPa].")
+    poisson: float = Field(0.3, gt=-1.0, lt=0.5, description="Poisson ratio ν [-].")
+    yield_stress: Optional[Length] = Field(
+        None, description="J2 yield stress σY [GPa] (perfect plasticity); null: linear elastic."
+    )
+
+
+class Materials(_Section):
+    particle: ElasticMaterial = Field(
+        ElasticMaterial(young=30.0, poisson=0.3, yield_stress=2.0),
+        description="Sodiated Sn: E 30 GPa, σY 2 GPa (paper); ν not given.",
+    )
+    substrate: ElasticMaterial = Field(
+        ElasticMaterial(young=200.0, poisson=0.3),
+        description="Carbon nanofiber: E 200 GPa, linear elastic (paper); ν not given.",
+    )
+    coating: ElasticMaterial = Field(
+        ElasticMaterial(young=100.0, poisson=0.3),
+        description="Na–Al–O: E 100 GPa, linear elastic (paper); the paper calls it ductile, so "
+        "a yield stress may be given.",
+    )
+    coating_conversion_strain: float = Field(
+        0.0, ge=0.0, description="Volumetric swelling of the coating on conversion to Na–Al–O [-]."
+    )
+    coating_strength: Optional[Length] = Field(
+        None, description="von Mises stress [GPa] above which the summary flags the coating."
+    )
+
+
+# ------------------------------------------------------------------------------- interfaces
+class CohesiveLaw(_Section):
+    law: Literal["bilinear", "exponential"] = Field(
+        "bilinear",
+        description="'bilinear': penalty stiffness K, strength σc, toughness Gc; 'exponential': "
+        "σc and Gc only (initial stiffness e²σc²/Gc).",
+    )
+    toughness: Length = Field(description="Fracture energy Gc [J/m² = GPa·nm].")
+    strength: Length = Field(description="Cohesive strength σc [GPa].")
+    stiffness: Optional[Length] = Field(
+        None, description="Initial penalty stiffness K [GPa/nm] (bilinear; default 100)."
+    )
+    residual_stiffness: float = Field(
+        1e-4,
+        ge=0.0,
+        lt=1.0,
+        description="Stiffness kept by a fully damaged interface, as a fraction of K [-] "
+        "(≤ 1e-4 recommended: larger values visibly hold a detached particle).",
+    )
+
+    @property
+    def initial_stiffness(self) -> float:
+        """K for the bilinear law; e²σc²/Gc for the exponential law [GPa/nm]."""
+        if self.law == "exponential":
+            return math.e**2 * self.strength**2 / self.toughness
+        return self.stiffness if self.stiffness is not None else 100.0
+
+
+class Interfaces(_Section):
+    particle_substrate: CohesiveLaw = Field(
+        CohesiveLaw(toughness=0.5, strength=1.0),
+        description="Sn/CNF: Gc 0.5 J/m² (paper); σc not given (design.md §8b lead: 1 GPa).",
+    )
+    particle_coating: CohesiveLaw = Field(
+        CohesiveLaw(toughness=20.0, strength=3.0),
+        description="Sn/ALD: Gc 20 J/m² (paper); σc not given.",
+    )
+    coating_substrate: CohesiveLaw = Field(
+        CohesiveLaw(toughness=20.0, strength=3.0),
+        description="CNF/ALD: Gc 20 J/m² (paper); σc not given.",
+    )
+    debonded_damage: float = Field(
+        0.99, gt=0.0, le=1.0, description="Damage d at which a point counts as debonded [-]."
+    )
+    onset_arc_length: Length = Field(
+        1.0, description="Debonded arc length that marks debonding onset [nm]."
+    )
+
+
+# -------------------------------------------------------------------------------- sodiation
+class TwoStageDiffusivity(_Section):
+    model: Literal["two-stage"] = "two-stage"
+    low: Length = Field(0.45, description="D below the first-stage plateau (pristine Sn) [nm²/s].")
+    high: Length = Field(135.0, description="D above the plateau (Na_xSn) [nm²/s].")
+    plateau: float = Field(
+        0.5 / 3.75, gt=0.0, lt=1.0, description="First-stage concentration c1 (x = 0.5) [-]."
+    )
+    width: float = Field(0.015, gt=0.0, lt=1.0, description="Width of the tanh switch in c [-].")
+
+
+class ConstantDiffusivity(_Section):
+    model: Literal["constant"] = "constant"
+    value: Length = Field(135.0, description="Diffusivity D [nm²/s].")
+
+
+class ZhuDiffusivity(_Section):
+    model: Literal["zhu"] = "zhu"
+    d0: Length = Field(1.0, description="D0 in D0·[1/(1−c) − 2αc] [nm²/s].")
+    alpha: float = Field(2.5, ge=0.0, description="Interaction parameter α [-].")
+    cap: Length = Field(500.0, description="Upper cap on D [nm²/s].")
+    floor: Length = Field(1e-3, description="Lower cap on D [nm²/s] (the bracket may go negative).")
+
+
+Diffusivity = Annotated[
+    Union[TwoStageDiffusivity, ConstantDiffusivity, ZhuDiffusivity], Field(discriminator="model")
+]
+
+
+class InitialConcentration(_Section):
+    value: float = Field(0.0, ge=0.0, lt=1.0, description="Initial concentration c0 [-].")
+    core_radius: Optional[Length] = Field(
+        None, description="If set, c = c0 only for r < core_radius (distance from centre) [nm]."
+    )
+
+
+class Sodiation(_Section):
+    route: Literal["substrate-interface", "whole-surface", "through-coating"] = Field(
+        "substrate-interface",
+        description="Where Na enters: through the particle/substrate contact (in-situ TEM, "
+        "Fig 5a–d), the whole bare surface (liquid electrolyte, S10), or through the coating.",
+    )
+    c_rate: Length = Field(0.2, description="Charge rate [1/h]; C/5 in the paper.")
+    expansion: Length = Field(4.2, description="Volumetric expansion β at c = 1 [-] (420 %).")
+    diffusivity: Diffusivity = TwoStageDiffusivity()
+    coating_diffusivity: Length = Field(
+        1.0e4, description="Na diffusivity of the converted Na–Al–O coating [nm²/s] (fast)."
+    )
+    flux_through_debonded: bool = Field(
+        True, description="Keep the entry flux on where the entry interface has debonded."
+    )
+    initial: InitialConcentration = InitialConcentration()
+    stop_expansion_percent: Length = Field(
+        70.0, description="Sodiation stops at this volume expansion β·mean(c) [%]."
+    )
+    desodiate: bool = Field(False, description="After sodiation, desodiate until surface c = 0.")
+    cycles: int = Field(1, ge=1, description="Number of sodiation (+ desodiation) half-cycle pairs.")
+
+
+# ----------------------------------------------------------------------------- solver/output
+PetscValue = Union[str, int, float, bool, None]
+
+
+class Solver(_Section):
+    element_degree: Literal[1, 2] = Field(2, description="Lagrange degree of the displacement.")
+    newton_rtol: Length = Field(1e-8, description="Newton relative residual tolerance [-].")
+    newton_atol: Length = Field(1e-10, description="Newton absolute residual tolerance.")
+    newton_max_iterations: int = Field(25, ge=1, description="Newton iterations per solve.")
+    first_step_percent: Length = Field(0.1, description="First volume-expansion step [%].")
+    max_step_percent: Length = Field(2.0, description="Largest volume-expansion step [%].")
+    min_step_percent: Length = Field(1e-3, description="Smallest step before a clean stop [%].")
+    damage_tolerance: Length = Field(
+        0.02, description="Staggered damage iterations stop when max |Δd| falls below this [-]."
+    )
+    petsc_options: dict[str, PetscValue] = Field(
+        default_factory=lambda: {
+            "ksp_type": "preonly",
+            "pc_type": "lu",
+            "pc_factor_mat_solver_type": "mumps",
+        },
+        description="PETSc options for the linear solves (passed through verbatim).",
+    )
+
+
+class Output(_Section):
+    directory: Optional[str] = Field(
+        None, description="Output directory; default results/<case name>. `-o` overrides."
+    )
+    snapshot_every_percent: Length = Field(5.0, description="VTK snapshot interval [% expansion].")
+    snapshot_at_percent: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=list, description="Extra volume expansions [%] with a snapshot."
+    )
+
+
+# ------------------------------------------------------------------------------------ case
+class Case(_Section):
+    """One simulation: geometry, materials, interfaces, sodiation, solver and output."""
+
+    name: str = Field("case", min_length=1, description="Case name (default: the file's stem).")
+    description: str = Field("", description="Free text shown in the summary.")
+    geometry: Geometry = Geometry()
+    materials: Materials = Materials()
+    interfaces: Interfaces = Interfaces()
+    sodiation: Sodiation = Sodiation()
+    solver: Solver = Solver()
+    output: Output = Output()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Case":
+        _check_geometry(self.geometry)
+        _check_route(self)
+        _check_laws(self.interfaces)
+        stop, beta = self.sodiation.stop_expansion_percent, self.sodiation.expansion
+        if stop >= 100.0 * beta:
+            raise CaseError(
+                "sodiation.stop_expansion_percent",
+                f"{stop:g} % cannot be reached: full sodiation (c = 1) gives {100 * beta:g} %",
+            )
+        return self
+
+    @property
+    def has_coating(self) -> bool:
+        return self.geometry.coating is not None
+
+    @property
+    def has_substrate(self) -> bool:
+        return self.geometry.substrate.kind != "none"
+
+
+def _check_geometry(g: Geometry) -> None:
+    """Cross-field geometric sanity: the particle, crater, substrate and coating must fit."""
+    radius, depth = g.particle_radius, g.crater_depth
+    if depth >= 2.0 * radius:
+        raise CaseError(
+            "geometry.crater_depth",
+            f"{depth:g} nm is not less than the particle diameter {2 * radius:g} nm",
+        )
+    substrate = g.substrate
+    if substrate.kind == "fiber" and g.model != "quarter-3d":
+        raise CaseError("geometry.substrate.kind", "'fiber' needs geometry.model: quarter-3d")
+    if substrate.kind == "block" and g.model != "axisymmetric":
+        raise CaseError("geometry.substrate.kind", "'block' needs geometry.model: axisymmetric")
+    a = contact_radius(radius, depth)
+    if substrate.kind == "block":
+        if substrate.radius <= max(a, radius):
+            raise CaseError(
+                "geometry.substrate.radius",
+                f"{substrate.radius:g} nm must exceed the particle radius {radius:g} nm",
+            )
+        if substrate.depth <= depth:
+            raise CaseError(
+                "geometry.substrate.depth",
+                f"{substrate.depth:g} nm must exceed the crater depth {depth:g} nm",
+            )
+    if substrate.kind == "fiber" and substrate.radius <= depth:
+        raise CaseError(
+            "geometry.substrate.radius", f"fiber radius {substrate.radius:g} nm ≤ crater depth"
+        )
+    coating = g.coating
+    if coating is None:
+        return
+    if coating.thickness >= radius:
+        raise CaseError(
+            "geometry.coating.thickness",
+            f"{coating.thickness:g} nm is not less than the particle radius {radius:g} nm",
+        )
+    if coating.extent is not None:
+        if substrate.kind == "none":
+            raise CaseError("geometry.coating.extent", "there is no substrate to extend over")
+        if coating.extent <= a + coating.thickness:
+            raise CaseError(
+                "geometry.coating.extent",
+                f"{coating.extent:g} nm does not reach past the crater rim "
+                f"(contact radius {a:.4g} nm + thickness {coating.thickness:g} nm)",
+            )
+        if substrate.kind == "block" and coating.extent > substrate.radius:
+            raise CaseError(
+                "geometry.coating.extent",
+                f"{coating.extent:g} nm exceeds the substrate radius {substrate.radius:g} nm",
+            )
+
+
+def _check_route(case: Case) -> None:
+    """The Na entry route must exist on this geometry."""
+    route = case.sodiation.route
+    if route == "substrate-interface" and not case.has_substrate:
+        raise CaseError("sodiation.route", "'substrate-interface' needs a substrate")
+    if route == "through-coating" and not case.has_coating:
+        raise CaseError("sodiation.route", "'through-coating' needs geometry.coating")
+    if route == "whole-surface" and case.has_coating:
+        raise CaseError(
+            "sodiation.route",
+            "'whole-surface' is for a bare particle; a coated one is sodiated 'through-coating'",
+        )
+
+
+def _check_laws(interfaces: Interfaces) -> None:
+    for name in ("particle_substrate", "particle_coating", "coating_substrate"):
+        law: CohesiveLaw = getattr(interfaces, name)
+        if law.law == "exponential" and law.stiffness is not None:
+            raise CaseError(
+                f"interfaces.{name}.stiffness",
+                "the exponential law takes no stiffness (its initial stiffness is e²σc²/Gc)",
+            )

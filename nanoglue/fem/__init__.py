@@ -1,0 +1,1 @@
+"""Finite-element plumbing shared by the physics modules."""

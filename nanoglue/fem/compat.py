@@ -1,0 +1,231 @@
+"""Every difference between the DOLFINx versions we support, in one place.
+
+Nothing else in nanoglue looks at ``dolfinx.__version__``. Each supported minor version is one
+small class; the module-level functions delegate to the class of the installed version. Adding a
+version means adding (and testing) one subclass that overrides only what changed, and one entry
+in ``_IMPLEMENTATIONS``.
+
+Supported and tested: 0.5 (Debian 12, python3-dolfinx 0.5.2) and 0.9 (Debian 13, 0.9.0; the
+official ghcr.io/fenics/dolfinx/dolfinx:v0.9.0 image).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dolfinx
+import numpy as np
+import ufl
+from dolfinx import fem, mesh as dmesh
+from dolfinx.io import XDMFFile, gmshio
+
+DOLFINX_VERSION: tuple[int, int] = tuple(int(p) for p in dolfinx.__version__.split(".")[:2])
+
+
+class _Dolfinx05:
+    """DOLFINx 0.5.x: ufl.FiniteElement/VectorElement, FunctionSpace class, method-style APIs."""
+
+    @staticmethod
+    def element(mesh, family: str, degree: int, shape: tuple[int, ...]):
+        family = {"Lagrange": "CG"}.get(family, family)
+        cell = mesh.ufl_cell()
+        if shape == ():
+            return ufl.FiniteElement(family, cell, degree)
+        if len(shape) == 1:
+            return ufl.VectorElement(family, cell, degree, dim=shape[0])
+        return ufl.TensorElement(family, cell, degree, shape=shape)
+
+    @staticmethod
+    def quadrature_element(mesh, degree: int, shape: tuple[int, ...]):
+        cell = mesh.ufl_cell()
+        if shape == ():
+            return ufl.FiniteElement("Quadrature", cell, degree, quad_scheme="default")
+        if len(shape) == 1:
+            return ufl.VectorElement(
+                "Quadrature", cell, degree, dim=shape[0], quad_scheme="default"
+            )
+        return ufl.TensorElement("Quadrature", cell, degree, shape=shape, quad_scheme="default")
+
+    @staticmethod
+    def space(mesh, element) -> fem.FunctionSpace:
+        return fem.FunctionSpace(mesh, element)
+
+    @staticmethod
+    def model_to_mesh(model, comm, rank: int, gdim: int):
+        # 0.5's create_mesh always uses GhostMode.shared_facet (not configurable here).
+        return gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+
+    @staticmethod
+    def vtk_topology(obj):
+        return dolfinx.plot.create_vtk_mesh(obj)
+
+    @staticmethod
+    def interpolation_points(space):
+        element = space.ufl_element()
+        if element.family() != "Quadrature":
+            return space.element.interpolation_points()
+        # 0.5 has no Basix element behind a quadrature space: take FFCx's default rule.
+        import basix
+
+        cell = basix.cell.string_to_type(element.cell().cellname())
+        points, _ = basix.make_quadrature(basix.QuadratureType.Default, cell, element.degree())
+        return points
+
+    @staticmethod
+    def eval_expression(expression: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray:
+        return expression.eval(cells)
+
+    @staticmethod
+    def interpolate(function: fem.Function, expression: fem.Expression) -> None:
+        # 0.5 cannot interpolate into a quadrature space: evaluate and scatter through the dofmap.
+        space = function.function_space
+        mesh = space.mesh
+        index_map = mesh.topology.index_map(mesh.topology.dim)
+        cells = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
+        values = expression.eval(cells)
+        bs = space.dofmap.bs
+        dofs = space.dofmap.list.array.reshape(cells.size, -1)
+        rows = (dofs[:, :, None] * bs + np.arange(bs)).reshape(cells.size, -1)
+        function.x.array[rows] = values
+
+    @staticmethod
+    def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
+        xdmf.write_meshtags(tags)
+
+    @staticmethod
+    def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
+        # Debian's 0.5.2 wraps the C++ mesh in ``mesh._mesh`` instead of subclassing it.
+        return dolfinx.cpp.mesh.h(getattr(mesh, "_mesh", mesh), dim, entities)
+
+
+class _Dolfinx09(_Dolfinx05):
+    """DOLFINx 0.9.x: basix.ufl elements, ``functionspace``, explicit ghost mode, properties."""
+
+    @staticmethod
+    def element(mesh, family: str, degree: int, shape: tuple[int, ...]):
+        import basix.ufl
+
+        return basix.ufl.element(
+            family, mesh.basix_cell(), degree, shape=shape, dtype=mesh.geometry.x.dtype
+        )
+
+    @staticmethod
+    def quadrature_element(mesh, degree: int, shape: tuple[int, ...]):
+        import basix.ufl
+
+        return basix.ufl.quadrature_element(
+            mesh.basix_cell(), value_shape=shape, scheme="default", degree=degree
+        )
+
+    @staticmethod
+    def space(mesh, element) -> fem.FunctionSpace:
+        return fem.functionspace(mesh, element)
+
+    @staticmethod
+    def model_to_mesh(model, comm, rank: int, gdim: int):
+        # 0.9 defaults to GhostMode.none in parallel, which breaks interior-facet (dS) integrals
+        # on interfaces that lie on a partition boundary.
+        partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet)
+        return gmshio.model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
+
+    @staticmethod
+    def vtk_topology(obj):
+        return dolfinx.plot.vtk_mesh(obj)
+
+    @staticmethod
+    def interpolation_points(space):
+        return space.element.interpolation_points()
+
+    @staticmethod
+    def eval_expression(expression: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray:
+        return expression.eval(mesh, cells)
+
+    @staticmethod
+    def interpolate(function: fem.Function, expression: fem.Expression) -> None:
+        function.interpolate(expression)
+
+    @staticmethod
+    def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
+        xdmf.write_meshtags(tags, mesh.geometry)
+
+    @staticmethod
+    def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
+        return mesh.h(dim, entities)
+
+
+_IMPLEMENTATIONS = {(0, 5): _Dolfinx05, (0, 9): _Dolfinx09}
+
+try:
+    _impl = _IMPLEMENTATIONS[DOLFINX_VERSION]
+except KeyError:  # pragma: no cover - depends on the installed DOLFINx
+    supported = ", ".join(f"{a}.{b}" for a, b in _IMPLEMENTATIONS)
+    raise ImportError(
+        f"nanoglue supports DOLFINx {supported}; found {dolfinx.__version__}. "
+        "See README 'Supported DOLFINx versions'."
+    ) from None
+
+
+def lagrange_space(mesh, degree: int, shape: tuple[int, ...] = ()) -> fem.FunctionSpace:
+    """Continuous Lagrange space of ``degree``: scalar (shape ()) or vector/tensor valued."""
+    return _impl.space(mesh, _impl.element(mesh, "Lagrange", degree, shape))
+
+
+def dg_space(mesh, degree: int, shape: tuple[int, ...] = ()) -> fem.FunctionSpace:
+    """Discontinuous Lagrange space (DG0 for cell-wise data such as region ids)."""
+    return _impl.space(mesh, _impl.element(mesh, "DG", degree, shape))
+
+
+def quadrature_space(mesh, degree: int, shape: tuple[int, ...] = ()) -> fem.FunctionSpace:
+    """Space of values at the quadrature points of a degree-``degree`` rule (internal variables).
+
+    Forms using its functions must integrate with the same rule:
+    ``ufl.Measure("dx", metadata={"quadrature_degree": degree, "quadrature_scheme": "default"})``.
+    """
+    return _impl.space(mesh, _impl.quadrature_element(mesh, degree, shape))
+
+
+def mesh_from_gmsh(model, comm, rank: int = 0, gdim: int = 2):
+    """DOLFINx mesh, cell tags and facet tags from the Gmsh model living on ``rank``.
+
+    The mesh is always partitioned with GhostMode.shared_facet, so interior-facet integrals over
+    tagged interfaces work on any number of ranks.
+    """
+    return _impl.model_to_mesh(model, comm, rank, gdim)
+
+
+def vtk_grid(mesh_or_space) -> Any:
+    """pyvista.UnstructuredGrid of a mesh, or of a function space's dof layout (P2 included)."""
+    import pyvista
+
+    topology, cell_types, x = _impl.vtk_topology(mesh_or_space)
+    return pyvista.UnstructuredGrid(topology, cell_types, x)
+
+
+def interpolation_points(space: fem.FunctionSpace) -> np.ndarray:
+    """Reference points at which ``space`` interpolates (its quadrature points, for quadrature)."""
+    return _impl.interpolation_points(space)
+
+
+def expression(ufl_expr, space: fem.FunctionSpace) -> fem.Expression:
+    """A compiled ``fem.Expression`` evaluated at the interpolation points of ``space``."""
+    return fem.Expression(ufl_expr, interpolation_points(space))
+
+
+def interpolate_expression(function: fem.Function, expr: fem.Expression) -> None:
+    """``function`` ← ``expr`` at its interpolation points (quadrature spaces included)."""
+    _impl.interpolate(function, expr)
+
+
+def eval_expression(expr: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray:
+    """Values of ``expr`` on ``cells``: shape (num_cells, num_points × value_size)."""
+    return _impl.eval_expression(expr, mesh, np.asarray(cells, dtype=np.int32))
+
+
+def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
+    """Write mesh tags after the mesh (ParaView can then threshold them)."""
+    _impl.write_meshtags(xdmf, tags, mesh)
+
+
+def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
+    """Size h (longest edge) of the given entities of dimension ``dim``."""
+    return _impl.entity_size(mesh, dim, np.asarray(entities, dtype=np.int32))

@@ -1,0 +1,1 @@
+"""Parametric geometry of the particle / crater / substrate / coating structure (Gmsh)."""

@@ -1,0 +1,23 @@
+"""One Gmsh session per mesh build, opened and closed in one place."""
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import gmsh
+
+
+@contextmanager
+def gmsh_model(name: str, verbosity: int = 0) -> Iterator[object]:
+    """Initialise Gmsh, add an empty model called ``name`` and yield ``gmsh.model``.
+
+    Gmsh is finalised on exit, also after an error, so a failed build leaves no state behind.
+    ``verbosity`` is Gmsh's General.Verbosity (0: silent, 2: warnings, 5: everything).
+    """
+    gmsh.initialize([])
+    try:
+        gmsh.option.setNumber("General.Terminal", 1 if verbosity > 0 else 0)
+        gmsh.option.setNumber("General.Verbosity", verbosity)
+        gmsh.model.add(name)
+        yield gmsh.model
+    finally:
+        gmsh.finalize()
