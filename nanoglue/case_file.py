@@ -67,7 +67,7 @@ def case_from_mapping(data: Mapping[str, Any], default_name: str = "case") -> Ca
     try:
         return Case.model_validate(data)
     except ValidationError as err:
-        raise _case_error_from(err) from None
+        raise _case_error_from(err, data) from None
 
 
 def load_case(path: str | Path, overrides: Optional[Mapping[str, Any]] = None) -> Case:
@@ -96,10 +96,10 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _case_error_from(err: ValidationError) -> CaseError:
+def _case_error_from(err: ValidationError, data: Mapping[str, Any]) -> CaseError:
     """Turn pydantic's first error into one line: dotted path, reason, what was given."""
     first = err.errors(include_url=False)[0]
-    loc = [str(part) for part in first["loc"]]
+    loc = _yaml_path(first["loc"], data)
     path = ".".join(loc)
     reason = first["msg"]
     if first["type"] == "extra_forbidden":
@@ -112,6 +112,28 @@ def _case_error_from(err: ValidationError) -> CaseError:
     if more:
         reason += f" [+{more} more problem{'s' if more > 1 else ''}]"
     return CaseError(path, reason)
+
+
+def _yaml_path(loc: Iterable[Any], data: Any) -> list[str]:
+    """pydantic's error location as the user wrote it: union/discriminator tags are dropped.
+
+    A part is kept when it is a key (or index) of the input at that depth, or the last part
+    (a missing or unknown key).
+    """
+    parts = list(loc)
+    path, node = [], data
+    for i, part in enumerate(parts):
+        if isinstance(node, Mapping) and part in node:
+            path.append(str(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            path.append(str(part))
+            node = node[part]
+        elif i == len(parts) - 1 or not isinstance(node, (Mapping, list)):
+            if i == len(parts) - 1 and isinstance(node, Mapping):
+                path.append(str(part))
+            break
+    return path
 
 
 def _allowed_keys(parent_loc: Iterable[str]) -> list[str]:
@@ -136,3 +158,8 @@ def _did_you_mean(key: str, allowed: list[str]) -> str:
     if close:
         return f" (did you mean '{close[0]}'?)"
     return f" (allowed: {', '.join(allowed)})" if allowed else ""
+
+
+def case_to_yaml(case: Case) -> str:
+    """The fully resolved case as YAML (every default filled in), loadable by :func:`load_case`."""
+    return yaml.safe_dump(case.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -27,6 +27,26 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _SectionOfDefaults(_Section):
+    """A section whose entries have their own defaults (per material, per interface).
+
+    A partial entry in YAML (``particle_substrate: {strength: 2.0}``) changes only the keys it
+    names; the rest keep that entry's documented defaults instead of becoming required.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_defaults(cls, data):
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, field in cls.model_fields.items():
+            given, default = data.get(name), field.default
+            if isinstance(given, dict) and isinstance(default, BaseModel):
+                merged[name] = {**default.model_dump(exclude_unset=True), **given}
+        return merged
+
+
 Length = Annotated[float, Field(gt=0)]
 
 
@@ -98,7 +118,7 @@ class ElasticMaterial(_Section):
     )
 
 
-class Materials(_Section):
+class Materials(_SectionOfDefaults):
     particle: ElasticMaterial = Field(
         ElasticMaterial(young=30.0, poisson=0.3, yield_stress=2.0),
         description="Sodiated Sn: E 30 GPa, σY 2 GPa (paper); ν not given.",
@@ -148,7 +168,7 @@ class CohesiveLaw(_Section):
         return self.stiffness if self.stiffness is not None else 100.0
 
 
-class Interfaces(_Section):
+class Interfaces(_SectionOfDefaults):
     particle_substrate: CohesiveLaw = Field(
         CohesiveLaw(toughness=0.5, strength=1.0),
         description="Sn/CNF: Gc 0.5 J/m² (paper); σc not given (design.md §8b lead: 1 GPa).",

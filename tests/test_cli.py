@@ -1,0 +1,76 @@
+"""The command line: exit codes, one-line errors, nothing written on bad input, examples in help."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nanoglue.cli import app
+from tests.test_config import BAD_CASES
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def _stderr(result) -> str:
+    try:
+        return result.stderr
+    except ValueError:  # click < 8.2 mixes stderr into output
+        return result.output
+
+
+@pytest.mark.parametrize("text, field, reason", BAD_CASES.values(), ids=BAD_CASES.keys())
+@pytest.mark.parametrize("command", ["run", "mesh", "validate"])
+def test_bad_case_exits_2_with_one_line_and_writes_nothing(tmp_path, command, text, field, reason):
+    case = tmp_path / "case.yaml"
+    case.write_text(text)
+    out = tmp_path / "out"
+    args = [command, str(case)] + ([] if command == "validate" else ["-o", str(out)])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    message = _stderr(result).strip()
+    assert field in message and reason in message
+    assert len(message.splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml"]
+
+
+def test_missing_case_file(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "file not found" in _stderr(result)
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_refuses_a_non_empty_output_directory(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    result = runner.invoke(app, ["run", str(ROOT / "configs/paper-bare-interface.yaml"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "not empty" in _stderr(result) and "--overwrite" in _stderr(result)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_validate_prints_the_resolved_case():
+    result = runner.invoke(app, ["validate", str(ROOT / "configs/paper-coated-6nm.yaml")])
+    assert result.exit_code == 0
+    assert "young: 30.0" in result.output  # a default the file does not spell out
+    assert "contact (rim) radius a" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["mesh"], ["validate"]])
+def test_help_shows_an_example(command):
+    result = runner.invoke(app, command + ["--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and "nanoglue " in result.output
+
+
+def test_installed_entry_point_reports_its_version():
+    exe = Path(sys.executable).parent / "nanoglue"
+    done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.startswith("nanoglue ")

@@ -1,0 +1,107 @@
+"""The case schema: paper defaults, bundled configs, and one clear error per kind of bad input."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nanoglue import CaseError, load_case
+from nanoglue.case_file import case_from_mapping, case_to_yaml
+
+CONFIGS = sorted(Path(__file__).resolve().parents[1].joinpath("configs").glob("*.yaml"))
+
+
+def test_defaults_are_the_papers_values():
+    """Han et al. 2014 SI: Sn E 30 / σY 2 GPa, CNF 200, Na–Al–O 100 GPa; Gc 0.5 / 20 / 20; C/5."""
+    case = case_from_mapping({})
+    m, i, s = case.materials, case.interfaces, case.sodiation
+    assert (m.particle.young, m.particle.yield_stress) == (30.0, 2.0)
+    assert (m.substrate.young, m.coating.young) == (200.0, 100.0)
+    assert m.substrate.yield_stress is None and m.coating.yield_stress is None
+    assert i.particle_substrate.toughness == 0.5
+    assert i.particle_coating.toughness == i.coating_substrate.toughness == 20.0
+    assert s.c_rate == pytest.approx(1 / 5)
+    assert s.expansion == pytest.approx(4.2)  # 420 % at Na15Sn4
+    assert s.diffusivity.plateau * 3.75 == pytest.approx(0.5)  # first stage Na0.5Sn
+
+
+def test_exponential_law_stiffness_follows_from_strength_and_toughness():
+    law = case_from_mapping({"interfaces": {"particle_substrate": {"law": "exponential"}}})
+    law = law.interfaces.particle_substrate
+    assert law.initial_stiffness == pytest.approx(2.718281828459045**2 * 1.0**2 / 0.5)
+
+
+def test_partial_entry_keeps_that_entrys_other_defaults():
+    case = case_from_mapping({"interfaces": {"particle_substrate": {"strength": 2.0}}})
+    assert case.interfaces.particle_substrate.toughness == 0.5
+    assert case.interfaces.particle_substrate.strength == 2.0
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
+def test_bundled_configs_validate_and_round_trip(path):
+    case = load_case(path)
+    again = case_from_mapping(yaml.safe_load(case_to_yaml(case)))
+    assert again == case
+
+
+def test_overrides_set_dotted_keys():
+    case = load_case(CONFIGS[0].parent / "paper-coated-6nm.yaml", {"geometry.coating.thickness": 10})
+    assert case.geometry.coating.thickness == 10.0
+
+
+# (yaml text, field path the message must name, words the reason must contain)
+BAD_CASES = {
+    "unknown key": ("geometry:\n  particle_radus: 90\n", "geometry.particle_radus", "did you mean"),
+    "wrong type": ("geometry:\n  particle_radius: big\n", "geometry.particle_radius", "number"),
+    "negative size": ("geometry:\n  particle_radius: -5\n", "geometry.particle_radius", "greater than 0"),
+    "zero size": ("geometry:\n  crater_depth: 0\n", "geometry.crater_depth", "greater than 0"),
+    "coating thicker than particle": (
+        "geometry:\n  coating: {thickness: 95}\nsodiation: {route: through-coating}\n",
+        "geometry.coating.thickness",
+        "particle radius",
+    ),
+    "crater deeper than particle": (
+        "geometry:\n  particle_radius: 50\n  crater_depth: 120\n",
+        "geometry.crater_depth",
+        "diameter",
+    ),
+    "unknown route": ("sodiation:\n  route: osmosis\n", "sodiation.route", "substrate-interface"),
+    "route without its coating": ("sodiation:\n  route: through-coating\n", "sodiation.route", "coating"),
+    "coating extent inside the rim": (
+        "geometry:\n  coating: {thickness: 6, extent: 20}\nsodiation: {route: through-coating}\n",
+        "geometry.coating.extent",
+        "rim",
+    ),
+    "unreachable stop": ("sodiation:\n  stop_expansion_percent: 500\n", "sodiation.stop_expansion_percent", "420"),
+    "exponential with stiffness": (
+        "interfaces:\n  particle_substrate: {law: exponential, stiffness: 50}\n",
+        "interfaces.particle_substrate.stiffness",
+        "exponential",
+    ),
+    "not a mapping": ("- geometry\n- materials\n", "case.yaml", "mapping"),
+    "not YAML": ("geometry: {particle_radius: 90\n", "case.yaml", "not valid YAML"),
+    "empty file": ("", "case.yaml", "empty"),
+    "duplicate key": ("geometry:\n  crater_depth: 10\n  crater_depth: 20\n", "case.yaml", "twice"),
+}
+
+
+@pytest.mark.parametrize("text, field, reason", BAD_CASES.values(), ids=BAD_CASES.keys())
+def test_bad_input_names_the_field(tmp_path, text, field, reason):
+    path = tmp_path / "case.yaml"
+    path.write_text(text)
+    with pytest.raises(CaseError) as err:
+        load_case(path)
+    message = str(err.value)
+    assert field in message and reason in message
+    assert "\n" not in message
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(CaseError, match="file not found"):
+        load_case(tmp_path / "nope.yaml")
+    with pytest.raises(CaseError, match="directory"):
+        load_case(tmp_path)
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00geometry")
+    with pytest.raises(CaseError, match="cannot be read"):
+        load_case(binary)
