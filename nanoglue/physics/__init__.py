@@ -1,0 +1,1 @@
+"""Physics: pure UFL form builders and solvers (transport, later mechanics and cohesive laws)."""

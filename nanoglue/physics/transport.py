@@ -1,0 +1,217 @@
+"""Axisymmetric Na transport: ∂c/∂t = ∇·(D(c)∇c) in the transport region, inward flux j on entry.
+
+Coordinates (r, z) with r = x[0] ≥ 0. Every integral of the axisymmetric problem carries 2πr dx
+(2πr ds on the entry); the factor 2π multiplies every term of the balance and cancels, so the
+forms below carry r only, and ``total_sodium`` puts the 2π back. The axis needs no condition:
+the r weight makes its flux term vanish.
+
+P1 in space, lagged-D linear implicit (backward Euler) in time, multiplied through by Δt:
+
+    (M_L + Δt·K(D(c^n))) c^{n+1} = M_L c^n + Δt·F,
+
+    m_i  = ∫ r φ_i dx                  (ROW-SUM lumped mass, diagonal),
+    K_ij = ∫ r D(c^n) ∇φ_j·∇φ_i dx,    F_i = ∫ r j φ_i ds_entry.
+
+Why row-sum lumping: Σ_i φ_i = 1 on the transport region makes Σ_i m_i c_i = ∫ r c dx exactly
+and Σ_i K_ij = 0, so the discrete Na content changes by exactly Δt·∫ r j ds per step (to
+round-off, for any D); and the diagonal mass keeps c ≥ 0 at a steep front where a consistent
+mass would undershoot (design §8).
+
+One linear solve per step; lagging D costs O(Δt) like backward Euler itself. No Picard
+sub-iterations on D: for the steep two-stage law and the non-monotone Zhu law they stalled or
+oscillated (measured: ~20 solves per step, some steps still off by 0.05–0.3 in c after 40),
+while the lagged step converges in Δt (two-stage D_lo = 0.02, D_hi = 6, R = 1, j = 1/3, h = 0.02:
+the front's c1/2 point at t = 0.16 sits at r = 0.428, 0.390, 0.372 for Δt = 0.002, 0.001, 0.0005,
+fully implicit 0.359). Control the error by the step size (sub-steps).
+
+Sign: j > 0 sodiates (Na flows in), j < 0 desodiates. c is never clipped.
+
+Regions: the mesh may hold cells outside the transport region (substrate, coating). Only the dofs
+touched by the transport region are solved for: the full-mesh matrix is assembled over the region
+(its other rows are empty and, on DOLFINx 0.5.2, have no diagonal in the sparsity pattern) and
+the solve uses the PETSc submatrix on the index set of active dofs (those with m_i > 0). Chosen
+over ``dolfinx.mesh.create_submesh`` because the forms, facet tags and the interior entry
+interface (dS) stay on the parent mesh, with no entity maps to carry between meshes; the extra
+cost is one submatrix copy per solve, reused in place (MAT_REUSE_MATRIX). Inactive dofs keep
+their values (zero unless set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+import dolfinx.fem.petsc  # noqa: F401  (registers fem.petsc on every version)
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from nanoglue.fem import compat
+from nanoglue.physics.diffusivity import diffusivity
+
+DEFAULT_PETSC_OPTIONS = {
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """Diagnostics of one transport step."""
+
+    change: float  # max |c^{n+1} − c^n| (all ranks)
+    c_min: float  # over the transport region's dofs, all ranks
+    c_max: float
+
+
+def lumped_mass(r, v, dx) -> fem.Form:
+    """Row-sum lumped r-weighted mass, the diagonal of M_L: m_i = ∫ r φ_i dx."""
+    return fem.form(r * v * dx)
+
+
+def stiffness(r, diffusivity_, dt, u, v, dx) -> fem.Form:
+    """Δt·K: Δt ∫ r D ∇u·∇v dx."""
+    return fem.form(dt * r * diffusivity_ * ufl.inner(ufl.grad(u), ufl.grad(v)) * dx)
+
+
+def entry_load(r, flux, dt, v, entry, restriction: Optional[str]) -> fem.Form:
+    """Δt·F: Δt ∫ r j v ds_entry; on an interior facet set, (r v) restricted to one side.
+
+    For continuous P1 both restrictions give the same vector: the facet's dofs are shared by the
+    two cells and each cell's opposite vertex has φ = 0 on the facet.
+    """
+    weight = r * v if restriction is None else (r * v)(restriction)
+    return fem.form(dt * flux * weight * entry)
+
+
+def sodium(r, c, dx) -> fem.Form:
+    """Na content: N = ∫ 2πr c dx (integrand of degree 2 in r, z: FFCx integrates it exactly)."""
+    return fem.form(2.0 * ufl.pi * r * c * dx)
+
+
+def _global_sum(comm, form: fem.Form) -> float:
+    return comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+
+
+def _assembled_vector(form: fem.Form, vector: PETSc.Vec) -> PETSc.Vec:
+    """``vector`` ← assembled ``form``, ghost contributions added to their owners."""
+    with vector.localForm() as local:
+        local.set(0.0)
+    fem.petsc.assemble_vector(vector, form)
+    vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    return vector
+
+
+def _linear_solver(comm, operator: PETSc.Mat, options: Mapping) -> PETSc.KSP:
+    """A KSP on ``operator`` configured by PETSc ``options`` under a private prefix."""
+    ksp = PETSc.KSP().create(comm)
+    ksp.setOperators(operator)
+    prefix = f"nanoglue_transport_{id(ksp)}_"
+    ksp.setOptionsPrefix(prefix)
+    database = PETSc.Options(prefix)
+    for key, value in options.items():
+        database[key] = "" if value is None else value
+    ksp.setFromOptions()
+    for key in options:
+        database.delValue(key)
+    return ksp
+
+
+class Transport:
+    """Na transport on the transport region of an axisymmetric mesh (see the module docstring).
+
+    mesh: the (r, z) mesh; dx_region: ``dx`` or ``dx(tag)`` (tuples of tags work) over the cells
+    where Na diffuses; entry: the measure of the entry surface, ``ds`` / ``ds(tag)`` on the
+    boundary, or ``dS(tag)`` for an interior interface, then with ``entry_restriction`` "+" or
+    "-" (either side: see ``entry_load``); diffusivity_config: a ``sodiation.diffusivity``
+    section; petsc_options: verbatim PETSc options of the linear solve (default MUMPS LU).
+
+    Public state: ``c`` (P1 Function; set the initial condition in ``c.x.array``), ``dt`` and
+    ``flux`` (fem.Constant, set by ``step``).
+    """
+
+    def __init__(
+        self,
+        mesh,
+        dx_region,
+        entry,
+        diffusivity_config,
+        petsc_options: Optional[Mapping] = None,
+        entry_restriction: Optional[str] = None,
+    ):
+        self.comm = mesh.comm
+        space = compat.lagrange_space(mesh, 1)
+        self.c = fem.Function(space, name="c")
+        self.dt = fem.Constant(mesh, 0.0)
+        self.flux = fem.Constant(mesh, 0.0)
+        r = ufl.SpatialCoordinate(mesh)[0]
+        u, v = ufl.TrialFunction(space), ufl.TestFunction(space)
+        self._c_old = fem.Function(space)
+        d_of_c = diffusivity(self._c_old, diffusivity_config)
+        self._stiffness = stiffness(r, d_of_c, self.dt, u, v, dx_region)
+        self._load_form = entry_load(r, self.flux, self.dt, v, entry, entry_restriction)
+        self._sodium = sodium(r, self.c, dx_region)
+        mass_form = lumped_mass(r, v, dx_region)
+        mass = _assembled_vector(mass_form, fem.petsc.create_vector(mass_form))
+        self.active = np.flatnonzero(mass.array > 0.0).astype(np.int32)
+        first = space.dofmap.index_map.local_range[0]
+        self._active_set = PETSc.IS().createGeneral(
+            (self.active + first).astype(PETSc.IntType), comm=self.comm
+        )
+        self._load = fem.petsc.create_vector(self._load_form)
+        self._matrix = fem.petsc.create_matrix(self._stiffness)
+        self._mass = PETSc.Vec().createMPI((self.active.size, PETSc.DECIDE), comm=self.comm)
+        self._mass.array[:] = mass.array[self.active]
+        self._operator = None
+        self._assemble_operator()
+        options = DEFAULT_PETSC_OPTIONS if petsc_options is None else petsc_options
+        self._ksp = _linear_solver(self.comm, self._operator, options)
+        self._solution, self._rhs = self._mass.duplicate(), self._mass.duplicate()
+
+    @property
+    def num_active_dofs(self) -> int:
+        """Number of solved-for dofs (global): the dofs touched by the transport region."""
+        return self._active_set.getSize()
+
+    def _assemble_operator(self) -> None:
+        """M_L + Δt·K(D(c^n)) on the active dofs, reassembled into the same PETSc matrices."""
+        self._matrix.zeroEntries()
+        fem.petsc.assemble_matrix(self._matrix, self._stiffness)
+        self._matrix.assemble()
+        self._operator = self._matrix.createSubMatrix(
+            self._active_set, self._active_set, submat=self._operator
+        )
+        self._operator.setDiagonal(self._mass, addv=PETSc.InsertMode.ADD_VALUES)
+
+    def step(self, dt: float, flux: float) -> StepInfo:
+        """Advance c by one step of length ``dt`` under inward flux density ``flux``:
+        solve (M_L + Δt·K(D(c^n))) c^{n+1} = M_L c^n + Δt·F."""
+        self.dt.value, self.flux.value = dt, flux
+        self._c_old.x.array[:] = self.c.x.array
+        old = self._c_old.x.array[self.active]
+        load = _assembled_vector(self._load_form, self._load).array
+        self._rhs.array[:] = self._mass.array * old + load[self.active]
+        self._assemble_operator()
+        self._ksp.solve(self._rhs, self._solution)
+        reason = self._ksp.getConvergedReason()
+        if reason < 0:
+            raise RuntimeError(f"transport linear solve failed: KSPConvergedReason {reason}")
+        new = self._solution.array
+        self.c.x.array[self.active] = new
+        self.c.x.scatter_forward()
+        return StepInfo(
+            change=self.comm.allreduce(np.max(np.abs(new - old), initial=0.0), op=MPI.MAX),
+            c_min=self.comm.allreduce(np.min(new, initial=np.inf), op=MPI.MIN),
+            c_max=self.comm.allreduce(np.max(new, initial=-np.inf), op=MPI.MAX),
+        )
+
+    def total_sodium(self) -> float:
+        """N = ∫ 2πr c dx over the transport region (its own form, independent of the flux)."""
+        return _global_sum(self.comm, self._sodium)
+
+    def mean_concentration(self, volume: float) -> float:
+        """c̄ = N / V for a region volume V [nm³] (e.g. the particle's 4πR³/3)."""
+        return self.total_sodium() / volume
