@@ -15,7 +15,7 @@ FROM ghcr.io/fenics/dolfinx/dolfinx:v0.9.0
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgl1 libxrender1 libxcursor1 libxft2 libxinerama1 \
+      libgl1 libegl1 libxrender1 libxcursor1 libxft2 libxinerama1 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/nanoglue

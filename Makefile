@@ -19,7 +19,8 @@ STAMP := $(VENV)/.nanoglue-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 APT_PACKAGES := python3-dolfinx python3-petsc4py python3-mpi4py python3-gmsh openmpi-bin \
-                python3-venv python3-pip gcc libgl1 libxrender1 libxcursor1 libxft2 libxinerama1
+                python3-venv python3-pip gcc libgl1 libegl1 libxrender1 libxcursor1 libxft2 \
+                libxinerama1
 
 CASE ?= configs/default.yaml
 OUT ?= results/default

@@ -31,8 +31,6 @@ def mesh_case(case: Case, directory: Path) -> dict:
     barrier()
     stats = write_mesh_outputs(bundle, directory)
     _say(format_mesh_report(stats))
-    for warning in bundle.warnings:
-        _say(f"warning: {warning}")
     _say(f"mesh written to {directory}/")
     return stats
 
