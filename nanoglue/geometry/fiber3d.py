@@ -19,7 +19,6 @@ from functools import partial
 import gmsh
 
 from nanoglue.config import Case, Geometry
-from nanoglue.errors import CaseError
 from nanoglue.geometry import tags
 from nanoglue.geometry.sizing import (
     InterfaceSizing,
@@ -44,23 +43,11 @@ def build(case: Case, sizing: InterfaceSizing) -> dict[str, int]:
     Returns the name → id of the tags present.
     """
     geometry = case.geometry
-    _check(geometry)
     regions = _regions(geometry)
     present = tags.add_physical_groups(regions, DIM, partial(_classify, geometry))
     _size_fields(case, sizing, regions)
     gmsh.model.mesh.generate(DIM)
     return present
-
-
-def _check(g: Geometry) -> None:
-    """The particle and its coating must end before the modelled fiber does."""
-    reach = g.particle_radius + (g.coating.thickness if g.coating is not None else 0.0)
-    if g.substrate.kind == "fiber" and g.substrate.half_length <= reach:
-        raise CaseError(
-            "geometry.substrate.half_length",
-            f"{g.substrate.half_length:g} nm must exceed the particle (and coating) radius "
-            f"{reach:g} nm",
-        )
 
 
 def _regions(g: Geometry) -> dict[int, list[int]]:

@@ -1,0 +1,109 @@
+"""Cross-field checks of a case: the geometry must fit together, the Na entry route must exist,
+and each cohesive law gets only the parameters it uses. Each failure names its field path."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nanoglue.errors import CaseError
+from nanoglue.geometry.formulas import contact_radius
+
+if TYPE_CHECKING:
+    from nanoglue.config import Case, Geometry, Interfaces, CohesiveLaw
+
+
+def check_case(case: Case) -> None:
+    """Raise CaseError at the first inconsistency between sections of ``case``."""
+    _check_geometry(case.geometry)
+    _check_route(case)
+    _check_laws(case.interfaces)
+    stop, beta = case.sodiation.stop_expansion_percent, case.sodiation.expansion
+    if stop >= 100.0 * beta:
+        raise CaseError(
+            "sodiation.stop_expansion_percent",
+            f"{stop:g} % cannot be reached: full sodiation (c = 1) gives {100 * beta:g} %",
+        )
+
+
+def _check_geometry(g: Geometry) -> None:
+    """Cross-field geometric sanity: the particle, crater, substrate and coating must fit."""
+    radius, depth = g.particle_radius, g.crater_depth
+    if depth >= 2.0 * radius:
+        raise CaseError(
+            "geometry.crater_depth",
+            f"{depth:g} nm is not less than the particle diameter {2 * radius:g} nm",
+        )
+    substrate = g.substrate
+    if substrate.kind == "fiber" and g.model != "quarter-3d":
+        raise CaseError("geometry.substrate.kind", "'fiber' needs geometry.model: quarter-3d")
+    if substrate.kind == "block" and g.model != "axisymmetric":
+        raise CaseError("geometry.substrate.kind", "'block' needs geometry.model: axisymmetric")
+    a = contact_radius(radius, depth)
+    if substrate.kind == "block":
+        if substrate.radius <= max(a, radius):
+            raise CaseError(
+                "geometry.substrate.radius",
+                f"{substrate.radius:g} nm must exceed the particle radius {radius:g} nm",
+            )
+        if substrate.depth <= depth:
+            raise CaseError(
+                "geometry.substrate.depth",
+                f"{substrate.depth:g} nm must exceed the crater depth {depth:g} nm",
+            )
+    if substrate.kind == "fiber" and substrate.radius <= depth:
+        raise CaseError(
+            "geometry.substrate.radius", f"fiber radius {substrate.radius:g} nm ≤ crater depth"
+        )
+    coating = g.coating
+    reach = radius + (coating.thickness if coating is not None else 0.0)
+    if substrate.kind == "fiber" and substrate.half_length <= reach:
+        raise CaseError(
+            "geometry.substrate.half_length",
+            f"{substrate.half_length:g} nm must exceed the particle (and coating) radius "
+            f"{reach:g} nm",
+        )
+    if coating is None:
+        return
+    if coating.thickness >= radius:
+        raise CaseError(
+            "geometry.coating.thickness",
+            f"{coating.thickness:g} nm is not less than the particle radius {radius:g} nm",
+        )
+    if coating.extent is not None:
+        if substrate.kind == "none":
+            raise CaseError("geometry.coating.extent", "there is no substrate to extend over")
+        if coating.extent <= a + coating.thickness:
+            raise CaseError(
+                "geometry.coating.extent",
+                f"{coating.extent:g} nm does not reach past the crater rim "
+                f"(contact radius {a:.4g} nm + thickness {coating.thickness:g} nm)",
+            )
+        if substrate.kind == "block" and coating.extent > substrate.radius:
+            raise CaseError(
+                "geometry.coating.extent",
+                f"{coating.extent:g} nm exceeds the substrate radius {substrate.radius:g} nm",
+            )
+
+
+def _check_route(case: Case) -> None:
+    """The Na entry route must exist on this geometry."""
+    route = case.sodiation.route
+    if route == "substrate-interface" and not case.has_substrate:
+        raise CaseError("sodiation.route", "'substrate-interface' needs a substrate")
+    if route == "through-coating" and not case.has_coating:
+        raise CaseError("sodiation.route", "'through-coating' needs geometry.coating")
+    if route == "whole-surface" and case.has_coating:
+        raise CaseError(
+            "sodiation.route",
+            "'whole-surface' is for a bare particle; a coated one is sodiated 'through-coating'",
+        )
+
+
+def _check_laws(interfaces: Interfaces) -> None:
+    for name in ("particle_substrate", "particle_coating", "coating_substrate"):
+        law: CohesiveLaw = getattr(interfaces, name)
+        if law.law == "exponential" and law.stiffness is not None:
+            raise CaseError(
+                f"interfaces.{name}.stiffness",
+                "the exponential law takes no stiffness (its initial stiffness is e²σc²/Gc)",
+            )
