@@ -105,3 +105,13 @@ def test_vtk_grid_of_mesh_and_p2_space(squares):
     assert grid.n_cells == mesh.topology.index_map(2).size_local + mesh.topology.index_map(2).num_ghosts
     grid2 = compat.vtk_grid(compat.lagrange_space(mesh, 2))
     assert grid2.n_points > grid.n_points
+
+
+def test_cell_dofs_of_a_quadrature_space_are_contiguous_per_cell(squares):
+    """Quadrature dofs belong to one cell each: the map is a permutation of all local dofs."""
+    mesh, _, _ = squares
+    q_space = compat.quadrature_space(mesh, 2)
+    dofs = compat.cell_dofs(q_space)
+    n_cells = mesh.topology.index_map(2).size_local + mesh.topology.index_map(2).num_ghosts
+    assert dofs.shape == (n_cells, 3)  # degree-2 rule on triangles: 3 points
+    assert np.array_equal(np.sort(dofs.ravel()), np.arange(dofs.size))

@@ -84,13 +84,18 @@ class _Dolfinx05:
         cells = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
         values = expression.eval(cells)
         bs = space.dofmap.bs
-        dofs = space.dofmap.list.array.reshape(cells.size, -1)
+        dofs = _Dolfinx05.cell_dofs(space)
         rows = (dofs[:, :, None] * bs + np.arange(bs)).reshape(cells.size, -1)
         function.x.array[rows] = values
 
     @staticmethod
     def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
         xdmf.write_meshtags(tags)
+
+    @staticmethod
+    def cell_dofs(space) -> np.ndarray:
+        dofmap = space.dofmap.list
+        return dofmap.array.reshape(-1, space.dofmap.dof_layout.num_dofs)
 
     @staticmethod
     def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
@@ -147,6 +152,10 @@ class _Dolfinx09(_Dolfinx05):
     @staticmethod
     def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
         xdmf.write_meshtags(tags, mesh.geometry)
+
+    @staticmethod
+    def cell_dofs(space) -> np.ndarray:
+        return space.dofmap.list
 
     @staticmethod
     def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
@@ -224,6 +233,11 @@ def eval_expression(expr: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray
 def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
     """Write mesh tags after the mesh (ParaView can then threshold them)."""
     _impl.write_meshtags(xdmf, tags, mesh)
+
+
+def cell_dofs(space: fem.FunctionSpace) -> np.ndarray:
+    """Dof (block) indices of every local cell, ghosts included: shape (num_cells, dofs per cell)."""
+    return _impl.cell_dofs(space)
 
 
 def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
