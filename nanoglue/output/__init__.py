@@ -1,0 +1,1 @@
+"""What a run writes: curves (CSV/PNG), snapshots (XDMF for ParaView), summary, progress."""

@@ -1,0 +1,1 @@
+"""Time stepping and the staggered transport → mechanics coupling."""
