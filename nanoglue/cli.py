@@ -6,6 +6,7 @@ exit code 2, with nothing written.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Optional
 
@@ -79,6 +80,12 @@ def main(
     ),
 ) -> None:
     """Entry point; see the subcommands."""
+    # FFCx's JIT build (through setuptools, which resets the root logger to INFO) would print
+    # compiler command lines; a user wants the progress bar and real warnings. Filter at the
+    # handler, which keeps its level whatever the logger's is set to later.
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
 
 
 @app.command(epilog="Example: `nanoglue validate configs/paper-coated-6nm.yaml`")

@@ -259,6 +259,10 @@ class Solver(_Section):
     first_step_percent: Length = Field(0.1, description="First volume-expansion step [%].")
     max_step_percent: Length = Field(2.0, description="Largest volume-expansion step [%].")
     min_step_percent: Length = Field(1e-3, description="Smallest step before a clean stop [%].")
+    max_plastic_increment: Length = Field(
+        0.25, description="Largest equivalent plastic strain increment in a step (anywhere, the "
+        "contact rim included) above which the next step is shrunk [-]."
+    )
     damage_tolerance: Length = Field(
         0.02, description="Staggered damage iterations stop when max |Δd| falls below this [-]."
     )

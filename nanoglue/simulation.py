@@ -7,11 +7,17 @@ from pathlib import Path
 
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
+from nanoglue.errors import CaseError
+from nanoglue.output.plots import plot_stress_curves
+from nanoglue.output.progress import progress_bar
+from nanoglue.output.run_outputs import RunOutputs
 from nanoglue.parallel import barrier, is_root
+from nanoglue.solver.coupled import CoupledProblem
+from nanoglue.solver.run import run_steps
 
-PHYSICS_PENDING = (
-    "The coupled sodiation/mechanics/cohesive solve is not implemented yet (issues #4 and #5): "
-    "this run validated the case and built the mesh, and stopped there."
+BONDED_ONLY = (
+    "Interfaces are perfectly bonded in this version: cohesive debonding (debonding curves, "
+    "onset/complete, held) is not implemented yet (issue #5)."
 )
 
 
@@ -23,9 +29,13 @@ def _say(message: str) -> None:
 def mesh_case(case: Case, directory: Path) -> dict:
     """Build the mesh of ``case`` and write mesh.xdmf, tags.json and mesh.png into ``directory``."""
     from nanoglue.geometry.build import build_mesh
+
+    return _write_mesh(build_mesh(case), directory)
+
+
+def _write_mesh(bundle, directory: Path) -> dict:
     from nanoglue.geometry.export import format_mesh_report, write_mesh_outputs
 
-    bundle = build_mesh(case)
     if is_root():
         directory.mkdir(parents=True, exist_ok=True)
     barrier()
@@ -36,16 +46,57 @@ def mesh_case(case: Case, directory: Path) -> dict:
 
 
 def run_case(case: Case, directory: Path) -> dict:
-    """Run ``case`` into ``directory``: resolved case.yaml, mesh outputs, summary.json."""
-    stats = mesh_case(case, directory)
-    summary = {
-        "case": case.name,
-        "status": "meshed-only",
-        "note": PHYSICS_PENDING,
-        "mesh": stats,
-    }
+    """Run ``case`` into ``directory``: mesh outputs, case.yaml, curves.csv/.png, fields.xdmf,
+    summary.json. Axisymmetric cases only (the 3-D model is meshing only so far)."""
+    from nanoglue.geometry.build import build_mesh
+
+    if case.geometry.model != "axisymmetric":
+        raise CaseError("geometry.model", "'quarter-3d' can be meshed (nanoglue mesh) but not run yet")
+    bundle = build_mesh(case)
+    mesh_stats = _write_mesh(bundle, directory)
     if is_root():
         (directory / "case.yaml").write_text(case_to_yaml(case), encoding="utf-8")
+    problem = CoupledProblem(case, bundle)
+    outputs = RunOutputs(directory, problem, bundle.cell_tags)
+    _say(f"Na enters through {case.sodiation.route}: entry area {problem.entry_area:.5g} nm², "
+         f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
+    with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:
+        record = run_steps(problem, case, outputs, progress)
+    outputs.close()
+    summary = _summary(case, problem, record, mesh_stats)
+    if is_root():
         (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    _say(PHYSICS_PENDING)
+        plot_stress_curves(directory / "curves.csv", directory / "curves.png", case.name)
+    _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
+    _say(BONDED_ONLY)
     return summary
+
+
+def _summary(case: Case, problem, record, mesh_stats: dict) -> dict:
+    coating_strength = case.materials.coating_strength
+    peak_coating = record.peak_von_mises.get("coating")
+    return {
+        "case": case.name,
+        "status": record.status,
+        "message": record.message,
+        "note": BONDED_ONLY,
+        "units": {"length": "nm", "stress": "GPa", "time": "s", "expansion": "%"},
+        "final": {
+            "expansion_percent": problem.chemical_expansion(),
+            "mechanical_expansion_percent": problem.mechanical_expansion(),
+            "state_of_charge": problem.mean_concentration(),
+            "time_s": problem.time,
+        },
+        "peak_von_mises_GPa": record.peak_von_mises,
+        "coating_over_strength": (
+            None if coating_strength is None or peak_coating is None else peak_coating > coating_strength
+        ),
+        "desodiation_cut_off_expansion_percent": record.cut_offs,
+        "entry": {"route": case.sodiation.route, "area_nm2": problem.entry_area,
+                  "flux_density_nm_per_s": problem.flux_density},
+        "steps": record.steps,
+        "rejected_steps": record.rejected_steps,
+        "newton_iterations": record.newton_iterations,
+        "wall_seconds": record.wall_seconds,
+        "mesh": mesh_stats,
+    }

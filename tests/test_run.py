@@ -3,33 +3,44 @@
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
 from nanoglue.cli import app
+from nanoglue.output.curves import read_curves
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _coarse_copy(tmp_path: Path, name: str) -> Path:
-    """The bundled case with coarser bulk sizes (the interface sizing stays the case's own)."""
+def _coarse_copy(tmp_path: Path, name: str, stop: float = 6.0) -> Path:
+    """The bundled case, coarser and stopped early (the interface sizing stays the case's own)."""
     data = yaml.safe_load((ROOT / "configs" / name).read_text())
     data.setdefault("geometry", {})["mesh"] = {"particle_size": 15.0, "far_size": 80.0}
+    data["sodiation"]["stop_expansion_percent"] = stop
+    data["output"] = {"snapshot_every_percent": 3.0}
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data))
     return path
 
 
-def test_run_writes_mesh_case_and_an_honest_summary(tmp_path):
+def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     case = _coarse_copy(tmp_path, "paper-coated-6nm.yaml")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(case), "-o", str(out)])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert {"mesh.xdmf", "tags.json", "mesh.png", "case.yaml", "summary.json"} <= names
+    expected = {"mesh.xdmf", "tags.json", "mesh.png", "case.yaml", "summary.json", "curves.csv",
+                "curves.png", "fields.xdmf"}
+    assert expected <= names
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["status"] == "meshed-only"
-    assert "not implemented yet" in result.output
+    assert summary["status"] == "completed"
+    assert summary["final"]["expansion_percent"] == pytest.approx(6.0, rel=1e-9)
+    assert "not implemented yet" in summary["note"]  # cohesive debonding: says so
+    curves = read_curves(out / "curves.csv")
+    assert curves["expansion_percent"][-1] == pytest.approx(6.0, rel=1e-9)
+    assert max(curves["step_percent"]) <= 2.0 + 1e-12
+    assert {"von_mises_max_particle_GPa", "von_mises_max_coating_GPa"} <= set(curves)
     tags = json.loads((out / "tags.json").read_text())
     assert {"particle", "substrate", "coating", "particle_substrate"} <= set(json.dumps(tags).split('"'))
     # the written case reloads to the same case

@@ -52,6 +52,7 @@ from petsc4py import PETSc
 
 from nanoglue.config import Solver
 from nanoglue.fem import compat
+from nanoglue.solver.linear import linear_solver
 from nanoglue.geometry import tags
 from nanoglue.physics.mechanics import (
     ElasticConstants, elastic_stress, hooke, internal_work, measure, radius, strain,
@@ -161,37 +162,27 @@ def _indicator(mesh, cell_tags, tag: int) -> fem.Function:
 
 
 def _boundary_conditions(space, facet_tags) -> list:
-    """u_r = 0 on the axis; u_z = 0 at the lowest vertex on the axis (rigid translation)."""
+    """u_r = 0 on the axis; u_z = 0 on the substrate bottom, or, for a free particle, at the
+    lowest vertex on the axis (removes the rigid axial translation without a null pivot)."""
     mesh = space.mesh
     tdim = mesh.topology.dim
     mesh.topology.create_connectivity(tdim - 1, tdim)
     mesh.topology.create_connectivity(0, tdim)
+    radial, axial = space.sub(0), space.sub(1)
+    zero = PETSc.ScalarType(0.0)
     axis = facet_tags.indices[facet_tags.values == tags.AXIS]
+    bcs = [fem.dirichletbc(zero, fem.locate_dofs_topological(radial, tdim - 1, axis), radial)]
+    bottom = facet_tags.indices[facet_tags.values == tags.SUBSTRATE_BOTTOM]
+    if mesh.comm.allreduce(bottom.size, op=MPI.SUM) > 0:
+        dofs = fem.locate_dofs_topological(axial, tdim - 1, bottom)
+        return bcs + [fem.dirichletbc(zero, dofs, axial)]
     x = mesh.geometry.x
     tol = 1e-9 * mesh.comm.allreduce(np.max(np.abs(x), initial=0.0), op=MPI.MAX)
     on_axis = np.abs(x[:, 0]) < tol
     lowest = mesh.comm.allreduce(np.min(x[on_axis, 1], initial=np.inf), op=MPI.MIN)
     pin = dmesh.locate_entities(
         mesh, 0, lambda p: (np.abs(p[0]) < tol) & (np.abs(p[1] - lowest) < tol))
-    radial, axial = space.sub(0), space.sub(1)
-    zero = PETSc.ScalarType(0.0)
-    return [fem.dirichletbc(zero, fem.locate_dofs_topological(radial, tdim - 1, axis), radial),
-            fem.dirichletbc(zero, fem.locate_dofs_topological(axial, 0, pin), axial)]
-
-
-def _linear_solver(comm, operator, options: Mapping) -> PETSc.KSP:
-    """A KSP on ``operator`` configured by PETSc ``options`` under a private prefix."""
-    ksp = PETSc.KSP().create(comm)
-    ksp.setOperators(operator)
-    prefix = f"nanoglue_mechanics_{id(ksp)}_"
-    ksp.setOptionsPrefix(prefix)
-    database = PETSc.Options(prefix)
-    for key, value in options.items():
-        database[key] = "" if value is None else value
-    ksp.setFromOptions()
-    for key in options:
-        database.delValue(key)
-    return ksp
+    return bcs + [fem.dirichletbc(zero, fem.locate_dofs_topological(axial, 0, pin), axial)]
 
 
 @dataclass(frozen=True)
@@ -259,9 +250,20 @@ class Mechanics:
         self._b = fem.petsc.create_vector(self._residual)
         self._du = self._b.duplicate()
         self._A = fem.petsc.create_matrix(self._jacobian)
-        self._ksp = _linear_solver(self.comm, self._A, solver.petsc_options)
+        self._ksp = linear_solver(self.comm, self._A, solver.petsc_options, "mechanics")
         self._samples = None
         self._update()
+
+    @property
+    def stress(self):
+        """UFL stress over all regions, Σ_regions χ_region σ_region (committed where plastic)."""
+        return sum(self.indicators[tag] * sigma for tag, sigma in self._stresses.items())
+
+    @property
+    def equivalent_plastic_strain(self):
+        """UFL equivalent plastic strain p over all regions (0 where elastic)."""
+        zero = fem.Constant(self.u.function_space.mesh, PETSc.ScalarType(0.0))
+        return sum((region.p for region in self.plastic.values()), zero)
 
     def set_material(self, tag: int, material) -> None:
         """New E, ν (and σ_Y of a plastic region) for region ``tag``; nothing recompiles."""
@@ -335,12 +337,11 @@ class Mechanics:
     def _sample_targets(self) -> dict:
         """name → (quadrature function, compiled expression) of the sampled fields."""
         mesh, chi = self.u.function_space.mesh, self.indicators
-        zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
         fields = {
             "x": (ufl.SpatialCoordinate(mesh), (2,)),
             "region": (sum(tag * chi[tag] for tag in chi), ()),
-            "stress": (sum(chi[t] * to_components(s) for t, s in self._stresses.items()), (4,)),
-            "p": (sum((region.p for region in self.plastic.values()), zero), ()),
+            "stress": (to_components(self.stress), (4,)),
+            "p": (self.equivalent_plastic_strain, ()),
         }
         targets = {}
         for name, (value, shape) in fields.items():

@@ -49,13 +49,8 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from nanoglue.fem import compat
+from nanoglue.solver.linear import DEFAULT_PETSC_OPTIONS, linear_solver
 from nanoglue.physics.diffusivity import diffusivity
-
-DEFAULT_PETSC_OPTIONS = {
-    "ksp_type": "preonly",
-    "pc_type": "lu",
-    "pc_factor_mat_solver_type": "mumps",
-}
 
 
 @dataclass(frozen=True)
@@ -103,21 +98,6 @@ def _assembled_vector(form: fem.Form, vector: PETSc.Vec) -> PETSc.Vec:
     fem.petsc.assemble_vector(vector, form)
     vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
     return vector
-
-
-def _linear_solver(comm, operator: PETSc.Mat, options: Mapping) -> PETSc.KSP:
-    """A KSP on ``operator`` configured by PETSc ``options`` under a private prefix."""
-    ksp = PETSc.KSP().create(comm)
-    ksp.setOperators(operator)
-    prefix = f"nanoglue_transport_{id(ksp)}_"
-    ksp.setOptionsPrefix(prefix)
-    database = PETSc.Options(prefix)
-    for key, value in options.items():
-        database[key] = "" if value is None else value
-    ksp.setFromOptions()
-    for key in options:
-        database.delValue(key)
-    return ksp
 
 
 class Transport:
@@ -168,7 +148,7 @@ class Transport:
         self._operator = None
         self._assemble_operator()
         options = DEFAULT_PETSC_OPTIONS if petsc_options is None else petsc_options
-        self._ksp = _linear_solver(self.comm, self._operator, options)
+        self._ksp = linear_solver(self.comm, self._operator, options, "transport")
         self._solution, self._rhs = self._mass.duplicate(), self._mass.duplicate()
 
     @property

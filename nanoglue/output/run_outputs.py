@@ -1,0 +1,59 @@
+"""Everything a run writes while it steps: curves.csv rows and the fields.xdmf series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dolfinx import fem
+
+from nanoglue.fem import compat
+from nanoglue.output.curves import CurveWriter
+from nanoglue.output.snapshots import CellAverage, SnapshotWriter
+from nanoglue.physics.mechanics import measure, von_mises
+
+
+class RunOutputs:
+    """``row(dict)`` appends to curves.csv (columns from the first row); ``snapshot(t)`` writes
+    c, u (P1), cell-mean von Mises stress and equivalent plastic strain, and the region id."""
+
+    def __init__(self, directory: Path, problem, cell_tags):
+        self.directory = directory
+        self._curves = None
+        mechanics = problem.mechanics
+        mesh = mechanics.u.function_space.mesh
+        dg0 = compat.dg_space(mesh, 0)
+        dxq = measure(mesh, mechanics.quadrature_degree)
+        self._averages = [
+            CellAverage(von_mises(mechanics.stress), fem.Function(dg0), dxq),
+            CellAverage(mechanics.equivalent_plastic_strain, fem.Function(dg0), dxq),
+        ]
+        self._u = mechanics.u
+        self._u_p1 = fem.Function(compat.lagrange_space(mesh, 1, (mesh.geometry.dim,)))
+        region = fem.Function(dg0)
+        region.x.array[cell_tags.indices] = cell_tags.values
+        fields = {
+            "c": problem.transport.c,
+            "u": self._u_p1,
+            "von_mises_GPa": self._averages[0].target,
+            "plastic_strain": self._averages[1].target,
+            "region": region,
+        }
+        self._snapshots = SnapshotWriter(directory / "fields.xdmf", mesh, fields)
+
+    def row(self, row: dict) -> None:
+        if self._curves is None:
+            self._curves = CurveWriter(self.directory / "curves.csv", list(row))
+        self._curves.write(row)
+
+    def snapshot(self, time: float) -> None:
+        self._u_p1.interpolate(self._u)
+        for average in self._averages:
+            average.update()
+        self._snapshots.write(time)
+
+    def close(self) -> None:
+        if self._curves is not None:
+            self._curves.close()
+        self._snapshots.close()
+
+

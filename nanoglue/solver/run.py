@@ -1,0 +1,137 @@
+"""The stepping loop of a run: half-cycles of (de)sodiation, adaptive steps, outputs per step.
+
+Schedule: ``cycles`` times, sodiate up to ``stop_expansion_percent`` and, if ``desodiate``,
+desodiate until the entry surface reaches c = 0 (the cut-off) or X = 0. Each accepted step
+writes one row of ``curves.csv``; snapshots are written at the requested expansions.
+A step that fails is retried smaller; below ``solver.min_step_percent`` the run stops cleanly,
+keeping everything written so far, and says where and why.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from dataclasses import dataclass, field
+
+import numpy as np
+from mpi4py import MPI
+
+from nanoglue.config import Case
+from nanoglue.solver.coupled import REGION_MATERIAL, CoupledProblem
+from nanoglue.solver.stepping import StepController, landmarks
+
+
+@dataclass
+class RunRecord:
+    """How the run went, for the summary."""
+
+    status: str = "completed"
+    message: str = ""
+    steps: int = 0
+    rejected_steps: int = 0
+    newton_iterations: int = 0
+    cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
+    peak_von_mises: dict[str, float] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+
+
+def von_mises_components(stress: np.ndarray) -> np.ndarray:
+    """σ_eq = √(½[(σrr−σθθ)² + (σθθ−σzz)² + (σzz−σrr)²] + 3σrz²) of rows (rr, θθ, zz, rz)."""
+    rr, tt, zz, rz = stress.T
+    return np.sqrt(0.5 * ((rr - tt) ** 2 + (tt - zz) ** 2 + (zz - rr) ** 2) + 3.0 * rz**2)
+
+
+def step_row(problem: CoupledProblem, step: int, direction: int, outcome, size: float) -> dict:
+    """One ``curves.csv`` row describing the state after an accepted step."""
+    comm = problem.comm
+    samples = problem.mechanics.quadrature_samples()
+    von_mises = von_mises_components(samples.stress)
+    c = problem.transport.c.x.array[problem.transport.active]
+    row = {
+        "step": step,
+        "time_s": problem.time,
+        "direction": direction,
+        "state_of_charge": problem.mean_concentration(),
+        "expansion_percent": problem.chemical_expansion(),
+        "mechanical_expansion_percent": problem.mechanical_expansion(),
+    }
+    for tag in problem.regions:
+        local = von_mises[np.rint(samples.region).astype(int) == tag]
+        name = REGION_MATERIAL[tag]
+        row[f"von_mises_max_{name}_GPa"] = comm.allreduce(np.max(local, initial=0.0), op=MPI.MAX)
+    row["plastic_strain_max"] = comm.allreduce(np.max(samples.p, initial=0.0), op=MPI.MAX)
+    row["c_min"] = comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN)
+    row["c_max"] = comm.allreduce(np.max(c, initial=-np.inf), op=MPI.MAX)
+    row["entry_c_min"] = outcome.entry_c_min
+    row["newton_iterations"] = outcome.newton.iterations
+    row["step_percent"] = size
+    return row
+
+
+def half_cycles(case: Case) -> list[int]:
+    """Directions of the half-cycles: +1 sodiate, −1 desodiate."""
+    one = [1, -1] if case.sodiation.desodiate else [1]
+    return one * case.sodiation.cycles
+
+
+def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunRecord:
+    """Step ``problem`` through the schedule; ``outputs.row(row)`` / ``outputs.snapshot(t)``."""
+    start, record, step = clock.perf_counter(), RunRecord(), 0
+    s = case.solver
+    control = StepController(s.first_step_percent, s.min_step_percent, s.max_step_percent)
+    stop = case.sodiation.stop_expansion_percent
+    snapshot_marks = set(landmarks(stop, case.output.snapshot_every_percent,
+                                   case.output.snapshot_at_percent)) | {0.0}
+    outputs.snapshot(problem.time)
+    for direction in half_cycles(case):
+        target = stop if direction > 0 else 0.0
+        position = problem.chemical_expansion()
+        marks = sorted(snapshot_marks | {target})
+        while direction * (target - position) > 1e-9:
+            size = control.propose(position, marks, direction)
+            outcome = problem.advance(direction, size)
+            if not outcome.accepted:
+                record.rejected_steps += 1
+                if control.rejected():
+                    continue
+                if outcome.cut_off:
+                    record.cut_offs.append(position)
+                    progress.log(f"desodiation cut-off: entry surface at c = 0 at {position:.3f} %")
+                    break
+                return _stopped(record, position, outcome, start)
+            step += 1
+            position += direction * size
+            control.accepted(outcome.newton.iterations)
+            if outcome.plastic_increment > s.max_plastic_increment:
+                control.size = max(control.size * control.shrink, control.smallest)
+            row = step_row(problem, step, direction, outcome, size)
+            _track_peaks(record, row)
+            record.steps, record.newton_iterations = step, record.newton_iterations + row["newton_iterations"]
+            outputs.row(row)
+            if any(abs(position - m) < 1e-9 for m in marks):
+                outputs.snapshot(problem.time)
+            progress.update(position, _status(row, direction))
+    record.wall_seconds = clock.perf_counter() - start
+    return record
+
+
+def _status(row: dict, direction: int) -> str:
+    verb = "sodiating" if direction > 0 else "desodiating"
+    return (f"{verb} · step {row['step_percent']:.3g} % · Newton {row['newton_iterations']} · "
+            f"σvM(Sn) {row.get('von_mises_max_particle_GPa', 0.0):.2f} GPa")
+
+
+def _track_peaks(record: RunRecord, row: dict) -> None:
+    for key, value in row.items():
+        if key.startswith("von_mises_max_"):
+            region = key[len("von_mises_max_"):-len("_GPa")]
+            record.peak_von_mises[region] = max(record.peak_von_mises.get(region, 0.0), value)
+
+
+def _stopped(record: RunRecord, position: float, outcome, start: float) -> RunRecord:
+    reason = outcome.newton.reason if outcome.newton is not None else "transport"
+    record.status = "stopped"
+    record.message = (f"stopped at {position:.3f} % volume expansion: the step fell below "
+                      f"solver.min_step_percent ({reason}); results up to there are written")
+    record.wall_seconds = clock.perf_counter() - start
+    return record
+
