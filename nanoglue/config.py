@@ -190,13 +190,22 @@ class Interfaces(_SectionOfDefaults):
 
 # -------------------------------------------------------------------------------- sodiation
 class TwoStageDiffusivity(_Section):
+    """D(c) = D_lo + (D_hi − D_lo)·½[1 + tanh((c − c1)/w)]: slow pristine Sn ahead of a sharp
+    first-stage front, fast Na_xSn behind it (Fig 5b, f), front-free stage 2.
+
+    Defaults (R = 90 nm, C/5): D_hi·t_charge/R² = 300 makes stage 2 nearly uniform; the front's
+    precursor length D_lo/v (v ≈ 0.0125 nm/s for whole-surface entry) is ~1 nm, and w = 0.003
+    (2 % of c1) keeps D small down to 0.9·c1, so the 0.1·c1–0.9·c1 width stays ≤ 4 nm
+    (< 5 % of R) on a 2 nm mesh (tests/verification/test_two_stage_front.py).
+    """
+
     model: Literal["two-stage"] = "two-stage"
-    low: Length = Field(0.45, description="D below the first-stage plateau (pristine Sn) [nm²/s].")
+    low: Length = Field(0.01, description="D below the first-stage plateau (pristine Sn) [nm²/s].")
     high: Length = Field(135.0, description="D above the plateau (Na_xSn) [nm²/s].")
     plateau: float = Field(
         0.5 / 3.75, gt=0.0, lt=1.0, description="First-stage concentration c1 (x = 0.5) [-]."
     )
-    width: float = Field(0.015, gt=0.0, lt=1.0, description="Width of the tanh switch in c [-].")
+    width: float = Field(0.003, gt=0.0, lt=1.0, description="Width w of the tanh switch in c [-].")
 
 
 class ConstantDiffusivity(_Section):
@@ -253,7 +262,7 @@ PetscValue = Union[str, int, float, bool, None]
 
 class Solver(_Section):
     element_degree: Literal[1, 2] = Field(2, description="Lagrange degree of the displacement.")
-    newton_rtol: Length = Field(1e-8, description="Newton relative residual tolerance [-].")
+    newton_rtol: Length = Field(1e-10, description="Newton relative residual tolerance [-].")
     newton_atol: Length = Field(1e-10, description="Newton absolute residual tolerance.")
     newton_max_iterations: int = Field(25, ge=1, description="Newton iterations per solve.")
     first_step_percent: Length = Field(0.1, description="First volume-expansion step [%].")
