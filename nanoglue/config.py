@@ -263,7 +263,10 @@ PetscValue = Union[str, int, float, bool, None]
 class Solver(_Section):
     element_degree: Literal[1, 2] = Field(2, description="Lagrange degree of the displacement.")
     newton_rtol: Length = Field(1e-10, description="Newton relative residual tolerance [-].")
-    newton_atol: Length = Field(1e-10, description="Newton absolute residual tolerance.")
+    newton_atol: Length = Field(
+        1e-6, description="Newton absolute tolerance on the residual norm [GPa·nm², i.e. nN per "
+        "radian of the axisymmetric model]; round-off of the assembled residual is ~1e-9."
+    )
     newton_max_iterations: int = Field(25, ge=1, description="Newton iterations per solve.")
     first_step_percent: Length = Field(0.1, description="First volume-expansion step [%].")
     max_step_percent: Length = Field(2.0, description="Largest volume-expansion step [%].")

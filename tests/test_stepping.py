@@ -27,10 +27,12 @@ def test_steps_land_on_every_landmark():
 
 def test_easy_steps_grow_hard_steps_shrink():
     control = StepController(first=0.2, smallest=1e-3, largest=2.0, target_iterations=6)
-    control.accepted(2)
-    assert control.size == pytest.approx(0.3)
+    control.accepted(5)
+    assert control.size == pytest.approx(0.25)
+    control.accepted(7)  # around the target: keep
+    assert control.size == pytest.approx(0.25)
     control.accepted(10)
-    assert control.size == pytest.approx(0.21)
+    assert control.size == pytest.approx(0.175)
 
 
 def test_failures_cut_back_until_the_minimum():

@@ -4,9 +4,9 @@ The loading parameter is the particle's chemical volume expansion X = 100·β·m
 galvanostatic (dis)charge it is linear in time, dX/dt = ±100·β·(C-rate)/3600 s, so a step ΔX is
 a time step Δt = ΔX / |dX/dt|.
 
-Step size control: grow by ``growth`` after an easy step (Newton iterations ≤ target/2), shrink
-by ``shrink`` after a hard one (> target), halve after a failed one and retry from the last
-accepted state; below ``smallest`` the run stops cleanly. Steps are clipped so that every
+Step size control: grow by ``growth`` after an easy step (Newton iterations below the target),
+shrink by ``shrink`` after a hard one (more than target + 2), halve after a failed one and retry
+from the last accepted state; below ``smallest`` the run stops cleanly. Steps are clipped so that every
 landmark (snapshot requests, the stop value) is hit exactly.
 """
 
@@ -36,7 +36,7 @@ class StepController:
     smallest: float
     largest: float
     target_iterations: int = 6
-    growth: float = 1.5
+    growth: float = 1.25
     shrink: float = 0.7
     cut: float = 0.5
     size: float = field(init=False)
@@ -53,9 +53,9 @@ class StepController:
 
     def accepted(self, iterations: int) -> None:
         """Adapt after a converged step that took ``iterations`` Newton iterations."""
-        if iterations <= self.target_iterations // 2:
+        if iterations < self.target_iterations:
             self.size = min(self.size * self.growth, self.largest)
-        elif iterations > self.target_iterations:
+        elif iterations > self.target_iterations + 2:
             self.size = max(self.size * self.shrink, self.smallest)
 
     def rejected(self) -> bool:
