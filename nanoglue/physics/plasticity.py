@@ -89,11 +89,16 @@ def radial_return(total_strain, eigenstrain, plastic_strain, constants, yield_st
     excess = ufl.sqrt(1.5) * norm_s - yield_stress
     yielding = ufl.gt(excess, 0.0)
     beta = ufl.conditional(yielding, excess / (ufl.sqrt(1.5) * norm_s), 0.0)
+    # The tangent's flow normal also at points ON the yield surface (|f| ≤ 1e-8 σY): every
+    # point that yielded in the last step starts the next one there, with f = 0 up to round-off,
+    # and a random elastic/plastic choice there would make Newton's path (and the adaptive step
+    # sequence) depend on the partition or the LU ordering.
+    on_or_outside = ufl.gt(excess, -1e-8 * yield_stress)
     mu = constants.shear
     return ReturnMapping(
         stress=trial - beta * s,
         beta=beta,
-        normal=ufl.conditional(yielding, s / norm_s, ufl.zero(3, 3)),
+        normal=ufl.conditional(on_or_outside, s / norm_s, ufl.zero(3, 3)),
         plastic_strain_increment=beta * s / (2.0 * mu),
         p_increment=ufl.conditional(yielding, excess / (3.0 * mu), 0.0),
     )
