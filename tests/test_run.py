@@ -54,3 +54,25 @@ def test_overwrite_replaces_an_earlier_run(tmp_path):
     assert CliRunner().invoke(app, ["mesh", str(case), "-o", str(out)]).exit_code == 0
     assert CliRunner().invoke(app, ["mesh", str(case), "-o", str(out)]).exit_code == 2
     assert CliRunner().invoke(app, ["mesh", str(case), "-o", str(out), "--overwrite"]).exit_code == 0
+
+
+def test_sodiate_then_desodiate_ends_at_the_cut_off_or_empty(tmp_path):
+    case = _coarse_copy(tmp_path, "paper-bare-surface.yaml", stop=4.0)
+    data = yaml.safe_load(case.read_text())
+    data["sodiation"].update({"desodiate": True, "cycles": 2})
+    case.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(case), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    curves = read_curves(out / "curves.csv")
+    directions = curves["direction"]
+    assert directions[0] == 1 and -1 in directions
+    assert directions.count(1) > 3 and directions.count(-1) > 3
+    changes = sum(1 for a, b in zip(directions, directions[1:]) if a != b)
+    assert changes == 3  # sodiate, desodiate, sodiate, desodiate
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "completed"
+    ends = summary["desodiation_cut_off_expansion_percent"]
+    # each desodiation ended at the surface cut-off (c = 0 at the entry) or emptied the particle
+    assert len(ends) == 2 or curves["expansion_percent"][-1] < 1e-6
+    assert min(curves["c_min"]) >= 0.0
