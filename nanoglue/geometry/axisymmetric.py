@@ -15,7 +15,6 @@ entity (conformal interfaces). Triangles, geometry order 1.
 
 from __future__ import annotations
 
-from functools import partial
 
 import gmsh
 
@@ -37,20 +36,7 @@ DIM = 2
 Shape = list[tuple[int, int]]
 
 
-def build(case: Case, sizing: InterfaceSizing) -> dict[str, int]:
-    """Geometry, physical groups, size fields and 2-D mesh in the current Gmsh model.
-
-    Returns the name → id of the tags present.
-    """
-    geometry = case.geometry
-    regions = _regions(geometry)
-    present = tags.add_physical_groups(regions, DIM, partial(_classify, geometry))
-    _size_fields(case, sizing, regions)
-    gmsh.model.mesh.generate(DIM)
-    return present
-
-
-def _regions(g: Geometry) -> dict[int, list[int]]:
+def regions(g: Geometry) -> dict[int, list[int]]:
     """Build the region surfaces and fragment them: region id → surface tags."""
     shapes = {tags.PARTICLE: _particle(g)}
     if g.substrate.kind != "none":
@@ -108,7 +94,7 @@ def _coating(g: Geometry) -> Shape:
     return shape
 
 
-def _classify(g: Geometry, curve: int, region: int) -> int:
+def classify(g: Geometry, curve: int, region: int) -> int:
     """Boundary id of a curve bounding one region: axis, substrate bottom, or free surface."""
     _, _, _, x1, y1, _ = gmsh.model.getBoundingBox(1, curve)
     tol = 1e-6 * g.particle_radius
@@ -119,7 +105,7 @@ def _classify(g: Geometry, curve: int, region: int) -> int:
     return tags.FREE_SURFACE[region]
 
 
-def _size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int]]) -> None:
+def size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int]]) -> None:
     """Base fields plus h_c = t / coating_elements through the whole coating."""
     far = case.geometry.mesh.far_size
     fields = base_fields(case, sizing, regions, DIM)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Optional
 
 import gmsh
@@ -16,16 +18,13 @@ from mpi4py import MPI
 
 from nanoglue.config import Case
 from nanoglue.fem import compat
-from nanoglue.geometry import axisymmetric, fiber3d
+from nanoglue.geometry import axisymmetric, fiber3d, tags
 from nanoglue.geometry.session import gmsh_model
 from nanoglue.geometry.sizing import InterfaceSizing, interface_sizing
 
-Builder = Callable[[Case, InterfaceSizing], dict[str, int]]
-
-_BUILDERS: dict[str, tuple[Builder, int]] = {
-    "axisymmetric": (axisymmetric.build, 2),
-    "quarter-3d": (fiber3d.build, 3),
-}
+# geometry.model → builder module; each provides DIM, regions(geometry), classify(geometry,
+# facet, region) and size_fields(case, sizing, regions).
+_BUILDERS: dict[str, ModuleType] = {"axisymmetric": axisymmetric, "quarter-3d": fiber3d}
 
 
 @dataclass
@@ -56,7 +55,8 @@ def build_mesh(case: Case, comm=MPI.COMM_WORLD, msh_path: Optional[Path] = None)
     """
     start = time.perf_counter()
     sizing = interface_sizing(case)
-    builder, gdim = _BUILDERS[case.geometry.model]
+    builder = _BUILDERS[case.geometry.model]
+    gdim = builder.DIM
     with gmsh_model(case.name):
         present = _run_on_root(comm, lambda: _generate(builder, case, sizing, msh_path))
         mesh, cell_tags, facet_tags = compat.mesh_from_gmsh(gmsh.model, comm, 0, gdim)
@@ -81,14 +81,19 @@ def write_msh(case: Case, path: Path) -> dict[str, int]:
 
     Returns the tags present.
     """
-    builder, _ = _BUILDERS[case.geometry.model]
+    builder = _BUILDERS[case.geometry.model]
     with gmsh_model(case.name):
         return _generate(builder, case, interface_sizing(case), path)
 
 
-def _generate(builder: Builder, case: Case, sizing: InterfaceSizing, msh_path) -> dict[str, int]:
-    """Build and mesh in the current Gmsh model; optionally write it to ``msh_path``."""
-    present = builder(case, sizing)
+def _generate(builder: ModuleType, case: Case, sizing: InterfaceSizing, msh_path) -> dict[str, int]:
+    """Geometry, physical groups, size fields and mesh in the current Gmsh model; optionally
+    written to ``msh_path``. Returns the name → id of the tags present."""
+    regions = builder.regions(case.geometry)
+    classify = partial(builder.classify, case.geometry)
+    present = tags.add_physical_groups(regions, builder.DIM, classify)
+    builder.size_fields(case, sizing, regions)
+    gmsh.model.mesh.generate(builder.DIM)
     if msh_path is not None:
         Path(msh_path).parent.mkdir(parents=True, exist_ok=True)
         gmsh.write(str(msh_path))

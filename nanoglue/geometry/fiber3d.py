@@ -14,7 +14,6 @@ substrate the coating is the quarter spherical shell. Tetrahedra; meshing only (
 
 from __future__ import annotations
 
-from functools import partial
 
 import gmsh
 
@@ -37,20 +36,7 @@ DIM = 3
 Shape = list[tuple[int, int]]
 
 
-def build(case: Case, sizing: InterfaceSizing) -> dict[str, int]:
-    """Geometry, physical groups, size fields and 3-D mesh in the current Gmsh model.
-
-    Returns the name → id of the tags present.
-    """
-    geometry = case.geometry
-    regions = _regions(geometry)
-    present = tags.add_physical_groups(regions, DIM, partial(_classify, geometry))
-    _size_fields(case, sizing, regions)
-    gmsh.model.mesh.generate(DIM)
-    return present
-
-
-def _regions(g: Geometry) -> dict[int, list[int]]:
+def regions(g: Geometry) -> dict[int, list[int]]:
     """Build the region volumes and fragment them: region id → volume tags."""
     shapes = {tags.PARTICLE: _particle(g)}
     if g.substrate.kind == "fiber":
@@ -122,7 +108,7 @@ def _fiber_layer(g: Geometry) -> Shape:
     return shape
 
 
-def _size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int]]) -> None:
+def size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int]]) -> None:
     """Base fields plus the coating: h_c = t / coating_elements near the particle (a ball of radius
     R + 2t about its centre: the shell and the glue corner), one element across t elsewhere
     (h_c over the whole fiber would cost millions of tetrahedra for a few-nm coating).
@@ -143,7 +129,7 @@ def _size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[in
     set_background(fields, far)
 
 
-def _classify(g: Geometry, surface: int, region: int) -> int:
+def classify(g: Geometry, surface: int, region: int) -> int:
     """Boundary id of a surface bounding one region: symmetry plane, fiber end or free surface."""
     x0, _, _, x1, y1, _ = gmsh.model.getBoundingBox(2, surface)
     tol = 1e-6 * g.particle_radius
