@@ -25,6 +25,7 @@ from mpi4py import MPI
 from nanoglue.fem import compat
 from nanoglue.geometry import tags
 from nanoglue.geometry.build import MeshBundle
+from nanoglue.geometry.sizing import RESOLUTION
 
 UNITS = {"length": "nm", "stress": "GPa", "time": "s"}
 REGION_COLOURS = {"particle": "#d95f02", "substrate": "#a6a6a6", "coating": "#1b9e77"}
@@ -83,6 +84,7 @@ def mesh_stats(bundle: MeshBundle) -> dict:
     quality = _gather(comm, radius_ratio(_owned_cell_points(mesh)))
     summary = (float(quality.min()), float(np.median(quality))) if comm.rank == 0 else None
     q_min, q_median = comm.bcast(summary, root=0)
+    interfaces = {name: _interface_stats(bundle, name) for name in bundle.cohesive_lengths}
     return {
         "gdim": bundle.gdim,
         "cells": mesh.topology.index_map(tdim).size_global,
@@ -90,10 +92,21 @@ def mesh_stats(bundle: MeshBundle) -> dict:
         "quality_min": q_min,
         "quality_median": q_median,
         "interface_size": bundle.interface_size,
-        "interfaces": {name: _interface_stats(bundle, name) for name in bundle.cohesive_lengths},
+        "interfaces": interfaces,
         "build_seconds": bundle.build_seconds,
-        "warnings": list(bundle.warnings),
+        "warnings": list(bundle.warnings) + _resolution_warnings(interfaces),
     }
+
+
+def _resolution_warnings(interfaces: dict) -> list[str]:
+    """The mesh as built (not as asked for) must resolve each cohesive zone: l_cz/h_max ≥ 3."""
+    return [
+        f"the {name} interface has elements up to {item['h_max']:.3g} nm, coarser than "
+        f"l_cz/{RESOLUTION:g} = {item['l_cz'] / RESOLUTION:.3g} nm (l_cz/h = "
+        f"{item['l_cz_over_h']:.2g}): refine geometry.mesh.interface_size before trusting debonding"
+        for name, item in interfaces.items()
+        if item["l_cz_over_h"] < RESOLUTION * (1.0 - 1e-9)
+    ]
 
 
 def _interface_stats(bundle: MeshBundle, name: str) -> dict:

@@ -52,3 +52,12 @@ def test_outputs_and_report(tmp_path):
     assert "particle_substrate" in report and "l_cz/h" in report and "cells" in report
     xdmf = (tmp_path / "coated" / "mesh.xdmf").read_text()
     assert 'Name="regions"' in xdmf and 'Name="facets"' in xdmf
+
+
+def test_an_under_resolved_cohesive_zone_is_warned_about():
+    from nanoglue.geometry.export import _resolution_warnings
+
+    coarse = {"h_max": 6.0, "l_cz": 16.5, "l_cz_over_h": 2.75}
+    fine = {"h_max": 5.0, "l_cz": 16.5, "l_cz_over_h": 3.3}
+    warnings = _resolution_warnings({"particle_substrate": coarse, "particle_coating": fine})
+    assert len(warnings) == 1 and "particle_substrate" in warnings[0]
