@@ -242,12 +242,6 @@ class Sodiation(_Section):
     c_rate: Length = Field(0.2, description="Charge rate [1/h]; C/5 in the paper.")
     expansion: Length = Field(4.2, description="Volumetric expansion β at c = 1 [-] (420 %).")
     diffusivity: Diffusivity = TwoStageDiffusivity()
-    coating_diffusivity: Length = Field(
-        1.0e4, description="Na diffusivity of the converted Na–Al–O coating [nm²/s] (fast)."
-    )
-    flux_through_debonded: bool = Field(
-        True, description="Keep the entry flux on where the entry interface has debonded."
-    )
     initial: InitialConcentration = InitialConcentration()
     stop_expansion_percent: Length = Field(
         70.0, description="Sodiation stops at this volume expansion β·mean(c) [%]."

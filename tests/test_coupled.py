@@ -1,5 +1,6 @@
 """Coupled transport → mechanics steps: Na conservation on every route, desodiation cut-off."""
 
+import numpy as np
 import pytest
 
 from nanoglue.case_file import case_from_mapping
@@ -67,3 +68,21 @@ def test_free_swelling_volume_follows_the_chemistry():
     for _ in range(3):
         assert problem.advance(+1, 1.0).accepted
     assert problem.mechanical_expansion() == pytest.approx(problem.chemical_expansion(), rel=0.02)
+
+
+def test_initial_core_concentration_sets_only_the_core():
+    """sodiation.initial: c = c0 within core_radius of the particle centre, 0 outside."""
+    problem = _problem("free particle", ROUTES["free particle"],
+                       initial={"value": 0.1, "core_radius": 45.0})
+    c = problem.transport.c
+    x = c.function_space.tabulate_dof_coordinates()
+    centre = 0.5 * (x[:, 1].max() + x[:, 1].min())
+    distance = np.hypot(x[:, 0], x[:, 1] - centre)
+    assert np.all(c.x.array[distance < 44.0] == 0.1)
+    assert np.all(c.x.array[distance > 46.0] == 0.0)
+    # P1 ramps across the elements (h = 15 nm) cut by r = a0: the content lies between the
+    # contents of spheres of radius a0 ∓ h
+    def content(radius):
+        return 0.1 * 4.0 / 3.0 * np.pi * radius**3
+
+    assert content(45.0 - 15.0) < problem.transport.total_sodium() < content(45.0 + 15.0)

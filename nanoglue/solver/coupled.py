@@ -112,7 +112,7 @@ class CoupledProblem:
         if initial.value == 0.0:
             return
         g = self.case.geometry
-        centre_z = g.particle_radius - g.crater_depth if self.case.has_substrate else 0.0
+        centre_z = g.particle_radius - g.crater_depth  # geometry/axisymmetric.py, with or without substrate
         x = c.function_space.tabulate_dof_coordinates()[active]
         inside = np.ones(active.size, dtype=bool)
         if initial.core_radius is not None:
