@@ -97,6 +97,10 @@ def _check_route(case: Case) -> None:
             "sodiation.route",
             "'whole-surface' is for a bare particle; a coated one is sodiated 'through-coating'",
         )
+    if case.sodiation.coating_diffusivity is not None and route != "through-coating":
+        raise CaseError(
+            "sodiation.coating_diffusivity", "only the route 'through-coating' uses the coating"
+        )
 
 
 def _check_laws(interfaces: Interfaces) -> None:

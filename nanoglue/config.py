@@ -242,6 +242,23 @@ class Sodiation(_Section):
     c_rate: Length = Field(0.2, description="Charge rate [1/h]; C/5 in the paper.")
     expansion: Length = Field(4.2, description="Volumetric expansion β at c = 1 [-] (420 %).")
     diffusivity: Diffusivity = TwoStageDiffusivity()
+    coating_diffusivity: Optional[Length] = Field(
+        None,
+        description="Na diffusivity of the converted coating [nm²/s] (route through-coating). "
+        "None: the fast-coating limit, a uniform flux on the particle/coating interface. A "
+        "value: Na enters at the coating's outer surface (over the substrate too) and diffuses "
+        "through the coating into the particle; Na in transit in the coating is not the "
+        "particle's charge.",
+    )
+    coating_storage: float = Field(
+        0.01,
+        gt=0.0,
+        le=1.0,
+        description="Na a conducting coating holds in transit per volume at a given c, relative "
+        "to Sn [-] (with coating_diffusivity): s in s·∂c/∂t = ∇·(D_coat ∇c). Not given by the "
+        "paper; small, since the coating conducts rather than stores (its conversion Na is "
+        "separate). s → 0 with a fast coating recovers the fast limit.",
+    )
     initial: InitialConcentration = InitialConcentration()
     stop_expansion_percent: Length = Field(
         70.0, description="Sodiation stops at this volume expansion β·mean(c) [%]."

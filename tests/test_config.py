@@ -67,6 +67,9 @@ BAD_CASES = {
     ),
     "unknown route": ("sodiation:\n  route: osmosis\n", "sodiation.route", "substrate-interface"),
     "route without its coating": ("sodiation:\n  route: through-coating\n", "sodiation.route", "coating"),
+    "coating diffusivity without the coating route": (
+        "sodiation: {coating_diffusivity: 100}\n", "sodiation.coating_diffusivity", "through-coating"
+    ),
     "coating extent inside the rim": (
         "geometry:\n  coating: {thickness: 6, extent: 20}\nsodiation: {route: through-coating}\n",
         "geometry.coating.extent",

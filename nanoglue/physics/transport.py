@@ -1,5 +1,10 @@
 """Axisymmetric Na transport: ∂c/∂t = ∇·(D(c)∇c) in the transport region, inward flux j on entry.
 
+The transport region is a union of sub-regions Ω_k, each with its own D_k(c) and storage s_k
+(the particle: its D(c), s = 1; a conducting coating: a constant D and the Na it holds in transit
+per volume at a given c, relative to Sn): s_k ∂c/∂t = ∇·(D_k ∇c) in Ω_k. c is one continuous P1
+field over the union, so c and the normal flux are continuous across the sub-region interfaces.
+
 Coordinates (r, z) with r = x[0] ≥ 0. Every integral of the axisymmetric problem carries 2πr dx
 (2πr ds on the entry); the factor 2π multiplies every term of the balance and cancels, so the
 forms below carry r only, and ``total_sodium`` puts the 2π back. The axis needs no condition:
@@ -9,10 +14,10 @@ P1 in space, lagged-D linear implicit (backward Euler) in time, multiplied throu
 
     (M_L + Δt·K(D(c^n))) c^{n+1} = M_L c^n + Δt·F,
 
-    m_i  = ∫ r φ_i dx                  (ROW-SUM lumped mass, diagonal),
-    K_ij = ∫ r D(c^n) ∇φ_j·∇φ_i dx,    F_i = ∫ r j φ_i ds_entry.
+    m_i  = Σ_k s_k ∫_Ωk r φ_i dx                (ROW-SUM lumped mass, diagonal),
+    K_ij = Σ_k ∫_Ωk r D_k(c^n) ∇φ_j·∇φ_i dx,    F_i = ∫ r j φ_i ds_entry.
 
-Why row-sum lumping: Σ_i φ_i = 1 on the transport region makes Σ_i m_i c_i = ∫ r c dx exactly
+Why row-sum lumping: Σ_i φ_i = 1 on the transport region makes Σ_i m_i c_i = Σ_k s_k ∫_Ωk r c dx exactly
 and Σ_i K_ij = 0, so the discrete Na content changes by exactly Δt·∫ r j ds per step (to
 round-off, for any D); and the diagonal mass keeps c ≥ 0 at a steep front where a consistent
 mass would undershoot (design §8).
@@ -39,7 +44,7 @@ their values (zero unless set).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import dolfinx.fem.petsc  # noqa: F401  (registers fem.petsc on every version)
 import numpy as np
@@ -62,14 +67,15 @@ class StepInfo:
     c_max: float
 
 
-def lumped_mass(r, v, dx) -> fem.Form:
-    """Row-sum lumped r-weighted mass, the diagonal of M_L: m_i = ∫ r φ_i dx."""
-    return fem.form(r * v * dx)
+def lumped_mass(r, v, measures, storages) -> fem.Form:
+    """Row-sum lumped r-weighted mass, the diagonal of M_L: m_i = Σ_k s_k ∫_Ωk r φ_i dx."""
+    return fem.form(sum(s * r * v * dx for s, dx in zip(storages, measures)))
 
 
-def stiffness(r, diffusivity_, dt, u, v, dx) -> fem.Form:
-    """Δt·K: Δt ∫ r D ∇u·∇v dx."""
-    return fem.form(dt * r * diffusivity_ * ufl.inner(ufl.grad(u), ufl.grad(v)) * dx)
+def stiffness(r, diffusivities, dt, u, v, measures) -> fem.Form:
+    """Δt·K: Δt Σ_k ∫_Ωk r D_k ∇u·∇v dx."""
+    flux = ufl.inner(ufl.grad(u), ufl.grad(v))
+    return fem.form(sum(dt * r * d * flux * dx for d, dx in zip(diffusivities, measures)))
 
 
 def entry_load(r, flux, dt, v, entry, restriction: Optional[str]) -> fem.Form:
@@ -82,9 +88,9 @@ def entry_load(r, flux, dt, v, entry, restriction: Optional[str]) -> fem.Form:
     return fem.form(dt * flux * weight * entry)
 
 
-def sodium(r, c, dx) -> fem.Form:
-    """Na content: N = ∫ 2πr c dx (integrand of degree 2 in r, z: FFCx integrates it exactly)."""
-    return fem.form(2.0 * ufl.pi * r * c * dx)
+def sodium(r, c, measures, storages) -> fem.Form:
+    """Na content: N = Σ_k s_k ∫_Ωk 2πr c dx (degree 2 in r, z: FFCx integrates it exactly)."""
+    return fem.form(sum(s * 2.0 * ufl.pi * r * c * dx for s, dx in zip(storages, measures)))
 
 
 def _global_sum(comm, form: fem.Form) -> float:
@@ -107,7 +113,9 @@ class Transport:
     where Na diffuses; entry: the measure of the entry surface, ``ds`` / ``ds(tag)`` on the
     boundary, or ``dS(tag)`` for an interior interface, then with ``entry_restriction`` "+" or
     "-" (either side: see ``entry_load``); diffusivity_config: a ``sodiation.diffusivity``
-    section; petsc_options: verbatim PETSc options of the linear solve (default MUMPS LU).
+    section; petsc_options: verbatim PETSc options of the linear solve (default MUMPS LU);
+    more_regions: further (measure, diffusivity section, storage s) triples, cells disjoint
+    from ``dx_region``'s, that join the transport region with their own D and s (a coating).
 
     Public state: ``c`` (P1 Function; set the initial condition in ``c.x.array``), ``dt`` and
     ``flux`` (fem.Constant, set by ``step``).
@@ -121,6 +129,7 @@ class Transport:
         diffusivity_config,
         petsc_options: Optional[Mapping] = None,
         entry_restriction: Optional[str] = None,
+        more_regions: Sequence[tuple] = (),
     ):
         self.comm = mesh.comm
         space = compat.lagrange_space(mesh, 1)
@@ -130,11 +139,13 @@ class Transport:
         r = ufl.SpatialCoordinate(mesh)[0]
         u, v = ufl.TrialFunction(space), ufl.TestFunction(space)
         self._c_old = fem.Function(space)
-        d_of_c = diffusivity(self._c_old, diffusivity_config)
-        self._stiffness = stiffness(r, d_of_c, self.dt, u, v, dx_region)
+        measures, models, storages = zip((dx_region, diffusivity_config, 1.0), *more_regions)
+        storages = [fem.Constant(mesh, PETSc.ScalarType(s)) for s in storages]
+        d_of_c = [diffusivity(self._c_old, model) for model in models]
+        self._stiffness = stiffness(r, d_of_c, self.dt, u, v, measures)
         self._load_form = entry_load(r, self.flux, self.dt, v, entry, entry_restriction)
-        self._sodium = sodium(r, self.c, dx_region)
-        mass_form = lumped_mass(r, v, dx_region)
+        self._sodium = sodium(r, self.c, measures, storages)
+        mass_form = lumped_mass(r, v, measures, storages)
         mass = _assembled_vector(mass_form, fem.petsc.create_vector(mass_form))
         self.active = np.flatnonzero(mass.array > 0.0).astype(np.int32)
         first = space.dofmap.index_map.local_range[0]

@@ -14,10 +14,16 @@ galvanostatic schedule exactly: X = 100·β·(c̄_0 + (C-rate)·t/3600).
 Entry routes (Na enters the particle through):
   substrate-interface  the particle/substrate interface (dS, in-situ TEM set-up, Fig 5a–d)
   whole-surface        the exposed particle surface (ds, liquid electrolyte, Fig S10)
-  through-coating      the particle/coating interface (dS). The converted Na–Al–O conducts Na
-                       fast (Fig 5e–h: "Na ions diffuse into the SnNP through the entire surface"),
-                       so in the limit of a fast coating it delivers a uniform flux there; the
-                       Na bound by the coating's conversion is not part of c.
+  through-coating      the converted Na–Al–O conducts Na (Fig 5e–h: "Na ions diffuse into the
+                       SnNP through the entire surface"). sodiation.coating_diffusivity None:
+                       the fast-coating limit, a uniform flux on the particle/coating interface
+                       (dS). A value D_coat: the flux enters on the coating's outer surface
+                       (ds, COATING_SURFACE: over the particle and over the substrate top, the
+                       layer's end included) and diffuses through the coating (constant D_coat)
+                       into the particle; j still carries the particle's rate V_p·C/3600 s.
+The Na bound by the coating's conversion is not part of c; neither is the Na in transit in a
+conducting coating part of the particle's charge c̄ = ∫_particle 2πr c dx / V_p: X then lags the
+charge, and a step ΔX is the Δt that brings the particle's own Na there (``_transport_step``).
 The coating's conversion to Na–Al–O is irreversible and taken as complete from the first step on
 ("ALD-Al₂O₃ is sodiated quickly"); its optional swelling is the eigenstrain (ε_conv/3) I.
 """
@@ -33,7 +39,7 @@ from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from nanoglue.config import Case
+from nanoglue.config import Case, ConstantDiffusivity
 from nanoglue.geometry import tags
 from nanoglue.physics.mechanics import chemical_strain, radius, strain
 from nanoglue.physics.plasticity import Mechanics, NewtonResult
@@ -45,6 +51,9 @@ ENTRY = {  # route → (facet tag, integral type, restriction)
     "whole-surface": (tags.PARTICLE_SURFACE, "ds", None),
     "through-coating": (tags.PARTICLE_COATING, "dS", "+"),
 }
+CONDUCTING_COATING_ENTRY = (tags.COATING_SURFACE, "ds", None)
+LANDING_TOLERANCE = 1e-10  # |X − target| [%] that ends the Δt search of a conducting coating
+LANDING_ITERATIONS = 8  # secant steps at most; a miss is made up by the next step of the run
 REGION_MATERIAL = {tags.PARTICLE: "particle", tags.SUBSTRATE: "substrate", tags.COATING: "coating"}
 
 
@@ -68,7 +77,9 @@ class CoupledProblem:
         self.comm = mesh.comm
         self.regions = [t for t in REGION_MATERIAL if self._count(cells, t) > 0]
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
-        entry_tag, kind, side = ENTRY[case.sodiation.route]
+        self.coating_conducts = case.sodiation.coating_diffusivity is not None
+        entry_tag, kind, side = (CONDUCTING_COATING_ENTRY if self.coating_conducts
+                                 else ENTRY[case.sodiation.route])
         entry = ufl.Measure(kind, domain=mesh, subdomain_data=facets)(entry_tag)
         r = radius(mesh)
         weight = 2.0 * ufl.pi * (r if side is None else r(side))
@@ -76,8 +87,13 @@ class CoupledProblem:
         self.entry_area = self._integral(weight * entry)
         solver = case.solver
         self.transport = Transport(mesh, dx(tags.PARTICLE), entry, case.sodiation.diffusivity,
-                                   solver.petsc_options, side)
-        self._set_initial_concentration(mesh)
+                                   solver.petsc_options, side, self._conducting_coating(dx))
+        self._particle_sodium = fem.form(2.0 * ufl.pi * r * self.transport.c * dx(tags.PARTICLE))
+        mesh.topology.create_connectivity(mesh.topology.dim, mesh.topology.dim)  # for cell dofs
+        self._particle_dofs = fem.locate_dofs_topological(
+            self.transport.c.function_space, mesh.topology.dim,
+            cells.indices[cells.values == tags.PARTICLE])
+        self._set_initial_concentration()
         self.conversion = fem.Constant(mesh, PETSc.ScalarType(0.0))
         materials = {t: getattr(case.materials, REGION_MATERIAL[t]) for t in self.regions}
         eigenstrains = {tags.PARTICLE: chemical_strain(self.transport.c, case.sodiation.expansion)}
@@ -104,11 +120,19 @@ class CoupledProblem:
         """Value of a compiled functional, summed over the ranks."""
         return self.comm.allreduce(fem.assemble_scalar(compiled), op=MPI.SUM)
 
-    def _set_initial_concentration(self, mesh) -> None:
-        """c = c0 in the particle, or only within ``core_radius`` of its centre."""
+    def _conducting_coating(self, dx) -> list:
+        """The coating as a further transport region [(dx(coating), D_coat, s_coat)], or []."""
+        if not self.coating_conducts:
+            return []
+        sodiation = self.case.sodiation
+        d_coat = ConstantDiffusivity(value=sodiation.coating_diffusivity)
+        return [(dx(tags.COATING), d_coat, sodiation.coating_storage)]
+
+    def _set_initial_concentration(self) -> None:
+        """c = c0 at the particle's dofs, or only within ``core_radius`` of its centre."""
         initial = self.case.sodiation.initial
         c = self.transport.c
-        active = self.transport.active
+        active = self._particle_dofs
         if initial.value == 0.0:
             return
         g = self.case.geometry
@@ -132,8 +156,8 @@ class CoupledProblem:
         return expansion_rate(self.case.sodiation.expansion, self.case.sodiation.c_rate)
 
     def mean_concentration(self) -> float:
-        """c̄ = N/V_p, N = ∫2πr c dx (state of charge of the particle)."""
-        return self.transport.total_sodium() / self.particle_volume
+        """c̄ = N_p/V_p, N_p = ∫_particle 2πr c dx (state of charge of the particle itself)."""
+        return self._total(self._particle_sodium) / self.particle_volume
 
     def chemical_expansion(self) -> float:
         """X = 100·β·c̄ [%] (the x-axis of every curve)."""
@@ -155,11 +179,10 @@ class CoupledProblem:
         desodiation step would take the entry surface below c = 0 (the cut-off, like a voltage
         limit: c itself is never clipped).
         """
-        dt = expansion_step / self.rate
         c_before = self.transport.c.x.array.copy()
         p_before = self._plastic_strain_max()
         self.conversion.value = 1.0
-        self.transport.step(dt, direction * self.flux_density)
+        dt = self._transport_step(direction, expansion_step, c_before)
         entry_min = self.entry_c_min()
         if direction < 0 and entry_min < 0.0:
             self._restore(c_before)
@@ -170,6 +193,31 @@ class CoupledProblem:
             return StepOutcome(False, newton, entry_min)
         self.time += dt
         return StepOutcome(True, newton, entry_min, self._plastic_strain_max() - p_before)
+
+    def _transport_step(self, direction: int, expansion_step: float, c_before) -> float:
+        """Transport step that moves the particle's X by ``direction·expansion_step``; its Δt.
+
+        Δt₀ = ΔX/|dX/dt| is exact when all Na is the particle's (X(Δt) = X_n + ΔX·Δt/Δt₀). With
+        a conducting coating part of the charge stays in the coating, so Δt solves
+        X(Δt) = X_n ± ΔX by secant steps from (0, X_n) and Δt₀, each one transport solve from
+        ``c_before``: X(Δt) is smooth and nearly linear, so |miss| ≤ LANDING_TOLERANCE in a few.
+        """
+        flux = direction * self.flux_density
+        target = self.chemical_expansion() + direction * expansion_step
+        dt = expansion_step / self.rate
+        self.transport.step(dt, flux)
+        if not self.coating_conducts:
+            return dt
+        previous = (0.0, direction * expansion_step)  # (Δt, miss) at Δt = 0
+        for _ in range(LANDING_ITERATIONS):
+            miss = target - self.chemical_expansion()
+            if abs(miss) <= LANDING_TOLERANCE:
+                break
+            (dt_before, miss_before), previous = previous, (dt, miss)
+            dt -= miss * (dt - dt_before) / (miss - miss_before)
+            self.transport.c.x.array[:] = c_before
+            self.transport.step(dt, flux)
+        return dt
 
     def _restore(self, c_before: np.ndarray) -> None:
         self.transport.c.x.array[:] = c_before

@@ -39,16 +39,20 @@ def _curves(case, comm):
     return rows.rows
 
 
-@pytest.mark.parametrize("route, extra", [
-    ("substrate-interface", {}),
-    ("through-coating", {"coating": {"thickness": 6.0}}),
-])
-def test_parallel_curves_equal_serial(route, extra):
+COATING = {"coating": {"thickness": 6.0}}
+
+
+@pytest.mark.parametrize("route, extra, sodiation", [
+    ("substrate-interface", {}, {}),
+    ("through-coating", COATING, {}),
+    ("through-coating", COATING, {"coating_diffusivity": 100.0}),
+], ids=["substrate-interface", "through-coating", "conducting-coating"])
+def test_parallel_curves_equal_serial(route, extra, sodiation):
     case = case_from_mapping({
         "geometry": {"particle_radius": 90.0, "crater_depth": 15.0,
                      "substrate": {"kind": "block", "radius": 300.0, "depth": 300.0},
                      "mesh": {"particle_size": 15.0, "far_size": 80.0}, **extra},
-        "sodiation": {"route": route, "stop_expansion_percent": 3.0},
+        "sodiation": {"route": route, "stop_expansion_percent": 3.0, **sodiation},
     })
     world = MPI.COMM_WORLD
     assert world.size > 1, "run me under mpirun -n 2"
