@@ -52,6 +52,7 @@ from petsc4py import PETSc
 
 from nanoglue.config import Solver
 from nanoglue.fem import compat
+from nanoglue.fem.regions import region_indicator
 from nanoglue.solver.linear import linear_solver
 from nanoglue.geometry import tags
 from nanoglue.physics.mechanics import (
@@ -155,17 +156,6 @@ class PlasticRegion:
         return consistent_tangent(e, self.constants, self._beta, to_tensor(self._normal))
 
 
-def _indicator(mesh, cell_tags, tag: int) -> fem.Function:
-    """DG0 function: 1 on the cells tagged ``tag``, 0 elsewhere."""
-    chi = fem.Function(compat.dg_space(mesh, 0))
-    tdim = mesh.topology.dim
-    mesh.topology.create_connectivity(tdim, tdim)
-    cells = cell_tags.indices[cell_tags.values == tag]
-    chi.x.array[fem.locate_dofs_topological(chi.function_space, tdim, cells)] = 1.0
-    chi.x.scatter_forward()
-    return chi
-
-
 def _boundary_conditions(space, facet_tags) -> list:
     """u_r = 0 on the axis; u_z = 0 on the substrate bottom, or, for a free particle, at the
     lowest vertex on the axis (removes the rigid axial translation without a null pivot)."""
@@ -233,7 +223,7 @@ class Mechanics:
         self.constants = {tag: ElasticConstants.of(mesh, m) for tag, m in materials.items()}
         self.yield_stress = {tag: fem.Constant(mesh, PETSc.ScalarType(m.yield_stress))
                              for tag, m in materials.items() if m.yield_stress is not None}
-        self.indicators = {tag: _indicator(mesh, cell_tags, tag) for tag in materials}
+        self.indicators = {tag: region_indicator(mesh, cell_tags, tag) for tag in materials}
         self.plastic: dict[int, PlasticRegion] = {}
         self._stresses = {}  # region tag → UFL stress (committed state where plastic)
         residual, jacobian = 0, 0

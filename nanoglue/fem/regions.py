@@ -1,0 +1,16 @@
+"""Region indicators: DG0 functions that switch a term on in one tagged region."""
+
+from dolfinx import fem
+
+from nanoglue.fem import compat
+
+
+def region_indicator(mesh, cell_tags, tag: int) -> fem.Function:
+    """χ: DG0, 1 on the cells tagged ``tag``, 0 elsewhere (ghost cells included)."""
+    chi = fem.Function(compat.dg_space(mesh, 0))
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim, tdim)
+    cells = cell_tags.indices[cell_tags.values == tag]
+    chi.x.array[fem.locate_dofs_topological(chi.function_space, tdim, cells)] = 1.0
+    chi.x.scatter_forward()
+    return chi
