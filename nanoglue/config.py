@@ -168,6 +168,11 @@ class CohesiveLaw(_Section):
 
 
 class Interfaces(_SectionOfDefaults):
+    model: Literal["cohesive", "bonded"] = Field(
+        "cohesive",
+        description="'cohesive': every interface can open (the paper's model); 'bonded': all "
+        "regions share one displacement (no debonding; stresses and swelling only).",
+    )
     particle_substrate: CohesiveLaw = Field(
         CohesiveLaw(toughness=0.5, strength=1.0),
         description="Sn/CNF: Gc 0.5 J/m² (paper); σc not given (design.md §8b lead: 1 GPa).",

@@ -18,9 +18,15 @@ ROUTES = {
 }
 
 
+# Na conservation is the transport's business: bonded interfaces keep these fixed steps free of a
+# debonding front (whose lagged-damage rounds need the run's step control, tests/test_cohesive_run.py).
+BONDED = {"model": "bonded"}
+
+
 def _problem(route: str, geometry: dict, **sodiation) -> CoupledProblem:
     entry = "whole-surface" if route == "free particle" else route
     case = case_from_mapping({
+        "interfaces": BONDED,
         "geometry": {"particle_radius": 90.0, "crater_depth": 15.0, "mesh": COARSE, **geometry},
         "sodiation": {"route": entry, **sodiation},
         "solver": {"element_degree": 1},

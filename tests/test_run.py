@@ -36,7 +36,9 @@ def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "completed"
     assert summary["final"]["expansion_percent"] == pytest.approx(6.0, rel=1e-9)
-    assert "not implemented yet" in summary["note"]  # cohesive debonding: says so
+    assert "cohesive" in summary["note"]
+    assert summary["debonding"]["held"] is True
+    assert "NaN" not in (out / "summary.json").read_text()  # strict JSON
     curves = read_curves(out / "curves.csv")
     assert curves["expansion_percent"][-1] == pytest.approx(6.0, rel=1e-9)
     assert max(curves["step_percent"]) <= 2.0 + 1e-12

@@ -14,7 +14,8 @@ from nanoglue.physics.mechanics import measure, von_mises
 
 class RunOutputs:
     """``row(dict)`` appends to curves.csv (columns from the first row); ``snapshot(t)`` writes
-    c, u (P1), cell-mean von Mises stress and equivalent plastic strain, and the region id."""
+    c, u (P1; Σ χ_X u_X with one field per region), cell-mean von Mises stress and equivalent
+    plastic strain, the region id and, per cohesive interface, its damage d (CG1)."""
 
     def __init__(self, directory: Path, problem, cell_tags):
         self.directory = directory
@@ -27,8 +28,8 @@ class RunOutputs:
             CellAverage(von_mises(mechanics.stress), fem.Function(dg0), dxq),
             CellAverage(mechanics.equivalent_plastic_strain, fem.Function(dg0), dxq),
         ]
-        self._u = mechanics.u
         self._u_p1 = fem.Function(compat.lagrange_space(mesh, 1, (mesh.geometry.dim,)))
+        self._u = compat.expression(mechanics.displacement_field, self._u_p1.function_space)
         region = fem.Function(dg0)
         region.x.array[cell_tags.indices] = cell_tags.values
         fields = {
@@ -38,6 +39,8 @@ class RunOutputs:
             "plastic_strain": self._averages[1].target,
             "region": region,
         }
+        for tag, name in getattr(problem, "interfaces", {}).items():
+            fields[f"damage_{name}"] = mechanics.histories[tag].d  # CG1, 0 off the interface
         self._snapshots = SnapshotWriter(directory / "fields.xdmf", mesh, fields)
 
     def row(self, row: dict) -> None:
@@ -46,7 +49,7 @@ class RunOutputs:
         self._curves.write(row)
 
     def snapshot(self, time: float) -> None:
-        self._u_p1.interpolate(self._u)
+        compat.interpolate_expression(self._u_p1, self._u)
         for average in self._averages:
             average.update()
         self._snapshots.write(time)

@@ -210,6 +210,13 @@ class InterfaceHistory:
         self.d.x.array[gamma] = self._d_new.x.array[gamma]
         return self.comm.allreduce(change, op=MPI.MAX)
 
+    def reset(self) -> None:
+        """d ← d(κ_n): back to the last accepted step (a refused step)."""
+        gamma = self.vertices
+        self._kappa_trial.x.array[:] = self.kappa.x.array
+        compat.interpolate_expression(self._d_new, self._damage_expr)
+        self.d.x.array[gamma] = self._d_new.x.array[gamma]
+
     def commit(self) -> None:
         """κ_n ← κ_trial (the step converged)."""
         self.kappa.x.array[:] = self._kappa_trial.x.array

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 import ufl
 from dolfinx import fem
 from mpi4py import MPI
@@ -118,3 +120,24 @@ def mechanical_volume_strain(u, r, dx) -> float:
     total = [comm.allreduce(fem.assemble_scalar(fem.form(f)), op=MPI.SUM)
              for f in (ufl.tr(strain(u, r)) * r * dx, r * dx)]
     return total[0] / total[1]
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Values at the owned quadrature points: x (n, 2) = (r, z), region tag (n,), stress (n, 4)
+    in (rr, θθ, zz, rz), equivalent plastic strain p (n,; 0 in elastic regions)."""
+
+    x: np.ndarray
+    region: np.ndarray
+    stress: np.ndarray
+    p: np.ndarray
+
+    def spherical(self, centre_z: float = 0.0):
+        """(ρ, σ_ρρ, σ_θθ) about the point (0, centre_z): σ_ρρ = n·σ·n with n the unit vector
+        from the centre in the (r, z) plane, σ_θθ the hoop stress (both spherical hoop stresses
+        of a spherically symmetric state)."""
+        d = self.x - np.array([0.0, centre_z])
+        rho = np.hypot(d[:, 0], d[:, 1])
+        n_r, n_z = d[:, 0] / rho, d[:, 1] / rho
+        s = self.stress
+        return rho, n_r**2 * s[:, 0] + 2.0 * n_r * n_z * s[:, 3] + n_z**2 * s[:, 2], s[:, 1]

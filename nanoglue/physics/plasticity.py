@@ -56,7 +56,7 @@ from nanoglue.fem.regions import region_indicator
 from nanoglue.solver.linear import linear_solver
 from nanoglue.geometry import tags
 from nanoglue.physics.mechanics import (
-    ElasticConstants, elastic_stress, hooke, internal_work, measure, radius, strain,
+    ElasticConstants, Samples, elastic_stress, hooke, internal_work, measure, radius, strain,
     to_components, to_tensor,
 )
 
@@ -69,6 +69,7 @@ class NewtonResult:
     iterations: int
     residuals: list[float] = field(default_factory=list)
     reason: str = ""
+    staggers: int = 1  # Newton solves with damage lagged (cohesive interfaces), accepted one included
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class PlasticRegion:
     """Quadrature state of one yielding region and the compiled expressions that update it."""
 
     def __init__(self, u, r, indicator, eigenstrain, constants, yield_stress, degree: int):
-        mesh = u.function_space.mesh
+        mesh = indicator.function_space.mesh
         vector, scalar = (compat.quadrature_space(mesh, degree, shape) for shape in ((4,), ()))
         self.constants, self.yield_stress = constants, yield_stress
         self.stress, self.plastic_strain = fem.Function(vector), fem.Function(vector)
@@ -180,34 +181,15 @@ def _boundary_conditions(space, facet_tags) -> list:
     return bcs + [fem.dirichletbc(zero, fem.locate_dofs_topological(axial, 0, pin), axial)]
 
 
-@dataclass(frozen=True)
-class Samples:
-    """Values at the owned quadrature points: x (n, 2) = (r, z), region tag (n,), stress (n, 4)
-    in (rr, θθ, zz, rz), equivalent plastic strain p (n,; 0 in elastic regions)."""
-
-    x: np.ndarray
-    region: np.ndarray
-    stress: np.ndarray
-    p: np.ndarray
-
-    def spherical(self, centre_z: float = 0.0):
-        """(ρ, σ_ρρ, σ_θθ) about the point (0, centre_z): σ_ρρ = n·σ·n with n the unit vector
-        from the centre in the (r, z) plane, σ_θθ the hoop stress (both spherical hoop stresses
-        of a spherically symmetric state)."""
-        d = self.x - np.array([0.0, centre_z])
-        rho = np.hypot(d[:, 0], d[:, 1])
-        n_r, n_z = d[:, 0] / rho, d[:, 1] / rho
-        s = self.stress
-        return rho, n_r**2 * s[:, 0] + 2.0 * n_r * n_z * s[:, 3] + n_z**2 * s[:, 2], s[:, 1]
-
-
 class Mechanics:
     """Quasi-static mechanics of the tagged regions of an axisymmetric (r, z) mesh.
 
     materials: region tag → config.ElasticMaterial (plastic where ``yield_stress`` is set);
     eigenstrains: region tag → 3×3 UFL eigenstrain, e.g. ``chemical_strain(c, β)`` for the
     particle (regions not listed: none); solver: config.Solver (element degree, Newton
-    tolerances, PETSc options). One continuous displacement ``u`` over all regions (bonded).
+    tolerances, PETSc options). One continuous displacement ``u`` over all regions (bonded);
+    ``physics.cohesive_mechanics.CohesiveMechanics`` overrides the hooks below (one field per
+    region, interface work, active dofs) and shares the Newton loop.
     """
 
     def __init__(self, mesh, cell_tags, facet_tags, materials: Mapping,
@@ -215,7 +197,9 @@ class Mechanics:
                  quadrature_degree: Optional[int] = None):
         self.comm, self.solver = mesh.comm, solver
         self.quadrature_degree = quadrature_degree or solver.element_degree
-        space = compat.lagrange_space(mesh, solver.element_degree, (mesh.geometry.dim,))
+        self.field_of = self._fields(materials)
+        count = max(self.field_of.values(), default=0) + 1
+        space = compat.lagrange_space(mesh, solver.element_degree, (mesh.geometry.dim * count,))
         self.u = fem.Function(space, name="u")
         r = radius(mesh)
         dx = measure(mesh, self.quadrature_degree, cell_tags)
@@ -228,26 +212,72 @@ class Mechanics:
         self._stresses = {}  # region tag → UFL stress (committed state where plastic)
         residual, jacobian = 0, 0
         for tag in materials:
+            u, v_x, du_x = (self.part(f, tag) for f in (self.u, v, du))
             eigen = eigenstrains.get(tag, ufl.zero(3, 3))
             if tag in self.yield_stress:
                 region = self.plastic[tag] = PlasticRegion(
-                    self.u, r, self.indicators[tag], eigen, self.constants[tag],
+                    u, r, self.indicators[tag], eigen, self.constants[tag],
                     self.yield_stress[tag], self.quadrature_degree)
-                sigma, tangent = region.current_stress(), region.tangent(strain(du, r))
+                sigma, tangent = region.current_stress(), region.tangent(strain(du_x, r))
                 self._stresses[tag] = to_tensor(region.stress)
             else:
-                sigma = self._stresses[tag] = elastic_stress(self.u, r, eigen, self.constants[tag])
-                tangent = hooke(strain(du, r), self.constants[tag])
-            residual += internal_work(sigma, v, r, dx(tag))
-            jacobian += internal_work(tangent, v, r, dx(tag))
+                sigma = self._stresses[tag] = elastic_stress(u, r, eigen, self.constants[tag])
+                tangent = hooke(strain(du_x, r), self.constants[tag])
+            residual += internal_work(sigma, v_x, r, dx(tag))
+            jacobian += internal_work(tangent, v_x, r, dx(tag))
+        extra = self._interface_forms(mesh, cell_tags, facet_tags, r, v, du)
+        if extra is not None:
+            residual, jacobian = residual + extra[0], jacobian + extra[1]
         self._residual, self._jacobian = fem.form(residual), fem.form(jacobian)
-        self.bcs = _boundary_conditions(space, facet_tags)
+        self.bcs = self._boundary_conditions(space, cell_tags, facet_tags)
         self._b = fem.petsc.create_vector(self._residual)
-        self._du = self._b.duplicate()
         self._A = fem.petsc.create_matrix(self._jacobian)
-        self._ksp = linear_solver(self.comm, self._A, solver.petsc_options, "mechanics")
+        self._active = self._active_dofs(space, cell_tags)
+        if self._active is None:
+            self._rhs, self._du, self._operator = self._b, self._b.duplicate(), self._A
+            self._ksp = linear_solver(self.comm, self._A, solver.petsc_options, "mechanics")
+        else:  # only the active dofs are solved for (PETSc submatrix on their index set)
+            first = space.dofmap.index_map.local_range[0] * space.dofmap.index_map_bs
+            self._active_set = PETSc.IS().createGeneral(
+                (self._active + first).astype(PETSc.IntType), comm=self.comm)
+            self._rhs = PETSc.Vec().createMPI((self._active.size, PETSc.DECIDE), comm=self.comm)
+            self._du, self._operator, self._ksp = self._rhs.duplicate(), None, None
         self._samples = None
         self._update()
+
+    # ------------------------------------------------------------ hooks of the per-region variant
+    def _fields(self, materials: Mapping) -> dict:
+        """Region tag → index of its displacement field: bonded, all regions share field 0."""
+        return {tag: 0 for tag in materials}
+
+    def part(self, function, tag: int):
+        """Region ``tag``'s displacement (or test/trial function) out of the field vector."""
+        if max(self.field_of.values(), default=0) == 0:
+            return function
+        k = 2 * self.field_of[tag]
+        return ufl.as_vector([function[k], function[k + 1]])
+
+    def displacement(self, tag: int):
+        """u of region ``tag`` (UFL)."""
+        return self.part(self.u, tag)
+
+    @property
+    def displacement_field(self):
+        """One displacement over all regions, Σ_regions χ_region u_region (UFL; for output)."""
+        if max(self.field_of.values(), default=0) == 0:
+            return self.u
+        return sum(self.indicators[t] * self.displacement(t) for t in self.field_of)
+
+    def _interface_forms(self, mesh, cell_tags, facet_tags, r, v, du):
+        """(residual, Jacobian) terms of the interfaces; None when bonded."""
+        return None
+
+    def _boundary_conditions(self, space, cell_tags, facet_tags) -> list:
+        return _boundary_conditions(space, facet_tags)
+
+    def _active_dofs(self, space, cell_tags):
+        """Owned local dofs solved for; None: all of them."""
+        return None
 
     @property
     def stress(self):
@@ -271,27 +301,52 @@ class Mechanics:
             region.update()
 
     def _residual_norm(self) -> float:
-        """‖F(u)‖ with F = Σ_regions ∫ σ : ε(v) r dx, zero on the constrained dofs."""
+        """‖F(u)‖ over the solved dofs, F = Σ_regions ∫ σ : ε(v) r dx (+ interface work), zero on
+        the constrained dofs."""
         with self._b.localForm() as local:
             local.set(0.0)
         fem.petsc.assemble_vector(self._b, self._residual)
         self._b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         fem.petsc.set_bc(self._b, self.bcs)  # u = 0 there already, so the correction is 0
-        return self._b.norm()
+        if self._active is not None:
+            self._rhs.array[:] = self._b.array[self._active]
+        return self._rhs.norm()
 
     def _correct(self) -> int:
         """u ← u − J⁻¹F; returns the KSP converged reason (< 0: failed)."""
         self._A.zeroEntries()
         fem.petsc.assemble_matrix(self._A, self._jacobian, bcs=self.bcs)
         self._A.assemble()
-        self._ksp.solve(self._b, self._du)
-        self._du.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
-        with self._du.localForm() as local:
-            self.u.x.array[:] -= local.array_r
+        if self._active is not None:
+            self._operator = self._A.createSubMatrix(self._active_set, self._active_set,
+                                                     submat=self._operator)
+            if self._ksp is None:
+                self._ksp = linear_solver(self.comm, self._operator, self.solver.petsc_options,
+                                          "mechanics")
+            self._ksp.setOperators(self._operator)
+        self._ksp.solve(self._rhs, self._du)
+        if self._active is None:
+            self._du.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+            with self._du.localForm() as local:
+                self.u.x.array[:] -= local.array_r
+        else:
+            self.u.x.array[self._active] -= self._du.array
+            self.u.x.scatter_forward()
         return self._ksp.getConvergedReason()
 
     def solve(self, max_iterations: Optional[int] = None) -> NewtonResult:
         """Equilibrium for the current loads; on failure u and the state stay at the last step."""
+        result = self._newton(max_iterations)
+        if result.converged:
+            self._commit()
+        return result
+
+    def _commit(self) -> None:
+        for region in self.plastic.values():
+            region.commit()
+
+    def _newton(self, max_iterations: Optional[int] = None) -> NewtonResult:
+        """Newton from the current u, nothing committed; on failure u returns to its start."""
         limit = max_iterations or self.solver.newton_max_iterations
         start = self.u.x.array.copy()
         residuals, reason = [], f"no convergence in {limit} iterations"
@@ -304,8 +359,6 @@ class Mechanics:
             tolerance = self.solver.newton_atol if iteration == 0 else max(
                 self.solver.newton_atol, self.solver.newton_rtol * residuals[0])
             if residuals[-1] <= tolerance:
-                for region in self.plastic.values():
-                    region.commit()
                 return NewtonResult(True, iteration, residuals)
             if iteration == limit:
                 break

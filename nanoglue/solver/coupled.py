@@ -41,6 +41,7 @@ from petsc4py import PETSc
 
 from nanoglue.config import Case, ConstantDiffusivity
 from nanoglue.geometry import tags
+from nanoglue.physics.cohesive_mechanics import CohesiveMechanics
 from nanoglue.physics.mechanics import chemical_strain, radius, strain
 from nanoglue.physics.plasticity import Mechanics, NewtonResult
 from nanoglue.physics.transport import Transport
@@ -100,8 +101,17 @@ class CoupledProblem:
         if tags.COATING in self.regions:
             swelling = case.materials.coating_conversion_strain
             eigenstrains[tags.COATING] = self.conversion * swelling / 3.0 * ufl.Identity(3)
-        self.mechanics = Mechanics(mesh, cells, facets, materials, eigenstrains, solver)
-        self._volume_strain = fem.form(ufl.tr(strain(self.mechanics.u, r)) * r * dx(tags.PARTICLE))
+        cohesive = case.interfaces.model == "cohesive"
+        self.interfaces = {tag: name for name, tag in tags.INTERFACES.items()
+                           if cohesive and self._count(facets, tag) > 0}
+        if self.interfaces:
+            laws = {tag: getattr(case.interfaces, name) for tag, name in self.interfaces.items()}
+            self.mechanics = CohesiveMechanics(mesh, cells, facets, materials, eigenstrains, laws,
+                                               solver, case.interfaces.debonded_damage)
+        else:
+            self.mechanics = Mechanics(mesh, cells, facets, materials, eigenstrains, solver)
+        u_particle = self.mechanics.displacement(tags.PARTICLE)
+        self._volume_strain = fem.form(ufl.tr(strain(u_particle, r)) * r * dx(tags.PARTICLE))
         self._particle_weight = fem.form(r * dx(tags.PARTICLE))
         self._entry_dofs = fem.locate_dofs_topological(
             self.transport.c.function_space, mesh.topology.dim - 1,
@@ -166,6 +176,22 @@ class CoupledProblem:
     def mechanical_expansion(self) -> float:
         """100·∫ tr ε r dx / ∫ r dx over the particle [%] (small strain, hoop term included)."""
         return 100.0 * self._total(self._volume_strain) / self._total(self._particle_weight)
+
+    def interface_states(self) -> dict:
+        """Interface name → ``CohesiveMechanics.interface_state`` of every present interface."""
+        return {name: self.mechanics.interface_state(tag) for tag, name in self.interfaces.items()}
+
+    def held(self) -> bool:
+        """A path of interfaces not debonded over their whole arc links particle and substrate
+        (always True without a substrate or without interfaces)."""
+        if tags.SUBSTRATE not in self.regions or not self.interfaces:
+            return True
+        reached, states = {tags.PARTICLE}, self.interface_states()
+        links = [tags.INTERFACE_REGIONS[tag] for tag, name in self.interfaces.items()
+                 if states[name]["debonded_arc_fraction"] < 1.0]
+        for _ in links:
+            reached |= {b for a, b in links if a in reached} | {a for a, b in links if b in reached}
+        return tags.SUBSTRATE in reached
 
     def entry_c_min(self) -> float:
         local = self.transport.c.x.array[self._entry_dofs]

@@ -20,6 +20,7 @@ from nanoglue.solver.coupled import REGION_MATERIAL, CoupledProblem
 from nanoglue.solver.stepping import StepController, landmarks
 
 LANDMARK_TOLERANCE = 1e-9  # [%] of X: a state this close to a landmark is on it
+STAGGER_TARGET = 8  # damage rounds per step above which the next step is shrunk
 
 
 @dataclass
@@ -33,6 +34,8 @@ class RunRecord:
     newton_iterations: int = 0
     cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
     peak_von_mises: dict[str, float] = field(default_factory=dict)
+    onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
+    complete: dict[str, float] = field(default_factory=dict)  # X [%] the front reaches r = 0
     wall_seconds: float = 0.0
 
 
@@ -64,7 +67,12 @@ def step_row(problem: CoupledProblem, step: int, direction: int, outcome, size: 
     row["c_min"] = comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN)
     row["c_max"] = comm.allreduce(np.max(c, initial=-np.inf), op=MPI.MAX)
     row["entry_c_min"] = outcome.entry_c_min
+    for name, state in problem.interface_states().items():
+        for key, value in state.items():
+            if key != "axis_damage" or name == "particle_substrate":
+                row[f"{name}_{key}"] = value
     row["newton_iterations"] = outcome.newton.iterations
+    row["damage_rounds"] = outcome.newton.staggers
     row["step_percent"] = size
     return row
 
@@ -84,6 +92,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
     snapshot_marks = set(landmarks(stop, case.output.snapshot_every_percent,
                                    case.output.snapshot_at_percent)) | {0.0}
     outputs.snapshot(problem.time)
+    previous = None
     for direction in half_cycles(case):
         target = stop if direction > 0 else 0.0
         position = problem.chemical_expansion()
@@ -103,15 +112,28 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
             step += 1
             position = _landed(problem.chemical_expansion(), marks)
             control.accepted(outcome.newton.iterations)
-            if outcome.plastic_increment > s.max_plastic_increment:
+            if (outcome.plastic_increment > s.max_plastic_increment
+                    or outcome.newton.staggers > STAGGER_TARGET):
                 control.size = max(control.size * control.shrink, control.smallest)
             row = step_row(problem, step, direction, outcome, size)
             _track_peaks(record, row)
+            if direction > 0:
+                _track_debonding(record, previous, row, case)
+            previous = row
             record.steps, record.newton_iterations = step, record.newton_iterations + row["newton_iterations"]
             outputs.row(row)
             if position in marks:
                 outputs.snapshot(problem.time)
             progress.update(position, _status(row, direction))
+            if not problem.held():
+                record.status = "detached"
+                record.message = (f"the particle came off at {position:.3f} % volume expansion: "
+                                  "no interface path to the substrate is left (only the residual "
+                                  "stiffness holds it); the run stops here")
+                progress.log(record.message)
+                break
+        if record.status == "detached":
+            break
     record.wall_seconds = clock.perf_counter() - start
     return record
 
@@ -137,6 +159,36 @@ def _track_peaks(record: RunRecord, row: dict) -> None:
         if key.startswith("von_mises_max_"):
             region = key[len("von_mises_max_"):-len("_GPa")]
             record.peak_von_mises[region] = max(record.peak_von_mises.get(region, 0.0), value)
+
+
+def _crossing(before: float, after: float, x_before: float, x_after: float, level: float):
+    """X where a quantity rising from ``before`` to ``after`` reaches ``level`` (linear in X)."""
+    if after < level or before >= level:
+        return None
+    return x_before + (level - before) / (after - before) * (x_after - x_before)
+
+
+def _track_debonding(record: RunRecord, previous, row: dict, case: Case) -> None:
+    """Onset: debonded arc ≥ interfaces.onset_arc_length; complete (particle_substrate): d on
+    the axis ≥ interfaces.debonded_damage; both interpolated linearly in X between rows."""
+    x_before = previous["expansion_percent"] if previous else 0.0
+    limits = case.interfaces
+    for key in row:
+        if not key.endswith("_debonded_arc_nm"):
+            continue
+        name = key[:-len("_debonded_arc_nm")]
+        before = previous[key] if previous else 0.0
+        hit = _crossing(before, row[key], x_before, row["expansion_percent"],
+                        limits.onset_arc_length)
+        if hit is not None and name not in record.onset:
+            record.onset[name] = hit
+    axis = "particle_substrate_axis_damage"
+    if axis in row and np.isfinite(row[axis]) and "particle_substrate" not in record.complete:
+        before = previous[axis] if previous else 0.0
+        hit = _crossing(before, row[axis], x_before, row["expansion_percent"],
+                        limits.debonded_damage)
+        if hit is not None:
+            record.complete["particle_substrate"] = hit
 
 
 def _stopped(record: RunRecord, position: float, outcome, start: float) -> RunRecord:

@@ -66,7 +66,6 @@ def test_parallel_curves_equal_serial(route, extra, sodiation):
             worst[key] = max(worst.get(key, 0.0), abs(a - b_row[key]) / max(1.0, abs(a)))
     if world.rank == 0:
         print({k: f"{v:.1e}" for k, v in worst.items()})
-    # Newton's iteration count is solver effort, not a result: where the residual lands next to
-    # the tolerance, round-off of a different partition may take one iteration more or less.
-    assert worst.pop("newton_iterations") <= 1.0 / 3.0
+    # Every column, Newton iterations and damage rounds included (the plastic tangent does not
+    # depend on round-off at the yield surface, so the solver paths are the same).
     assert max(worst.values()) <= 1e-8, worst

@@ -1,0 +1,197 @@
+"""Mechanics with one displacement field per region, joined by cohesive interfaces.
+
+Design §3 option (a), as verified on two blocks (tests/verification/cohesive_blocks.py): region X
+has its own continuous displacement u_X on the whole mesh (components 2k, 2k+1 of one vector
+field u), integrated only over X's cells; dofs outside X are inactive and not solved for (a
+PETSc submatrix on the active dofs: DOLFINx 0.5.2 gives the inactive rows no diagonal). Weak form
+
+    Σ_X ∫_X σ_X : ε(v_X) r dx + Σ_Γ ∫_Γ T([[u]]; d)·[[v]] r('+') dS = 0,   [[u]] = u_B − u_A,
+
+with σ_X, eigenstrains and J2 plasticity exactly as in ``plasticity.Mechanics`` (which this
+class extends, sharing its Newton loop) and T the cohesive traction of ``physics.cohesive``
+(2π cancels). Boundary conditions: u_r = 0 on the axis for every field; u_z = 0 on the
+substrate bottom for the substrate's field; without a substrate, u_z = 0 at the lowest axis
+vertex of each region (rigid translation).
+
+Lagged damage per step (design §8): Newton with d fixed, then κ_trial = max(κ_n, δ), d = d(κ_trial)
+on every interface; repeat until max |Δd| < ``solver.damage_tolerance``. More than
+``max_staggers`` rounds, or a Newton failure, refuse the step (u, plastic state and d return to
+step n); κ and the plastic state are committed only on acceptance.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from nanoglue.config import Solver
+from nanoglue.fem import compat
+from nanoglue.geometry import tags
+from nanoglue.physics import cohesive
+from nanoglue.physics.plasticity import Mechanics, NewtonResult
+
+MAX_STAGGERS = 40  # damage rounds per step before the step is refused and cut back
+MEASURE_DEGREE = 8  # facet rule of the debonded-fraction integrals (step integrand)
+
+
+class CohesiveMechanics(Mechanics):
+    """``Mechanics`` with one field per region and cohesive ``interfaces`` (interface tag →
+    config.CohesiveLaw, present interfaces only); ``debonded_damage``: d counted as debonded."""
+
+    def __init__(self, mesh, cell_tags, facet_tags, materials: Mapping, eigenstrains: Mapping,
+                 interfaces: Mapping, solver: Solver = Solver(), debonded_damage: float = 0.99,
+                 quadrature_degree: Optional[int] = None, max_staggers: int = MAX_STAGGERS):
+        self._laws, self.max_staggers = dict(interfaces), max_staggers
+        self.histories: dict[int, cohesive.InterfaceHistory] = {}
+        self._debonded = debonded_damage
+        super().__init__(mesh, cell_tags, facet_tags, materials, eigenstrains, solver,
+                         quadrature_degree)
+        self._measures = {tag: self._measure_forms(mesh, facet_tags, tag) for tag in self._laws}
+        self._totals = {tag: [self._sum(f) for f in forms[:2]]
+                        for tag, forms in self._measures.items()}
+        self._vertex_r = compat.lagrange_space(mesh, 1).tabulate_dof_coordinates()[:, 0]
+
+    # ------------------------------------------------------------------ hooks of Mechanics
+    def _fields(self, materials: Mapping) -> dict:
+        return {tag: k for k, tag in enumerate(materials)}
+
+    def part(self, function, tag: int):
+        k = 2 * self.field_of[tag]
+        return ufl.as_vector([function[k], function[k + 1]])
+
+    @property
+    def displacement_field(self):
+        return sum(self.indicators[t] * self.displacement(t) for t in self.field_of)
+
+    def _interface_forms(self, mesh, cell_tags, facet_tags, r, v, du):
+        """∫ T·[[v]] r('+') dS per interface and its derivative (d fixed)."""
+        degree = max(2, 2 * self.solver.element_degree)
+        dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
+                         metadata={"quadrature_degree": degree})
+        residual = 0
+        for tag, law in self._laws.items():
+            a, b = tags.INTERFACE_REGIONS[tag]
+            u_a, u_b = self.part(self.u, a), self.part(self.u, b)
+            constants = cohesive.CohesiveConstants.of(mesh, law)
+            normal = cohesive.interface_normal(mesh, self.indicators[a])
+            history = self.histories[tag] = cohesive.InterfaceHistory(
+                mesh, cohesive.jump(u_a, u_b, None), normal, dS(tag), facet_tags, tag, constants)
+            t = cohesive.traction(cohesive.jump(u_a, u_b), history.normal("+"), history.d("+"),
+                                  constants)
+            test = cohesive.jump(self.part(v, a), self.part(v, b))
+            residual += cohesive.interface_work(t, test, r("+"), dS(tag))
+        if not self._laws:
+            return None
+        return residual, ufl.derivative(residual, self.u, du)
+
+    def _boundary_conditions(self, space, cell_tags, facet_tags) -> list:
+        """u_r = 0 on the axis (every field); u_z = 0 on the substrate bottom (substrate field)
+        or, without a substrate, at the lowest axis vertex of each region."""
+        mesh = space.mesh
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+        mesh.topology.create_connectivity(tdim, tdim)
+        zero = PETSc.ScalarType(0.0)
+        axis = facet_tags.indices[facet_tags.values == tags.AXIS]
+        bottom = facet_tags.indices[facet_tags.values == tags.SUBSTRATE_BOTTOM]
+        free = self.comm.allreduce(bottom.size, op=MPI.SUM) == 0
+        x = space.tabulate_dof_coordinates()
+        tol = 1e-9 * self.comm.allreduce(np.max(np.abs(x), initial=0.0), op=MPI.MAX)
+        bs = space.dofmap.index_map_bs
+        bcs = []
+        for tag, k in self.field_of.items():
+            radial, axial = space.sub(2 * k), space.sub(2 * k + 1)
+            bcs.append(fem.dirichletbc(
+                zero, fem.locate_dofs_topological(radial, tdim - 1, axis), radial))
+            if tag == tags.SUBSTRATE:
+                bcs.append(fem.dirichletbc(
+                    zero, fem.locate_dofs_topological(axial, tdim - 1, bottom), axial))
+            elif free:
+                dofs = fem.locate_dofs_topological(
+                    axial, tdim, cell_tags.indices[cell_tags.values == tag])
+                points = x[dofs // bs]
+                on_axis = np.abs(points[:, 0]) < tol
+                lowest = self.comm.allreduce(np.min(points[on_axis, 1], initial=np.inf), op=MPI.MIN)
+                pin = dofs[on_axis & (np.abs(points[:, 1] - lowest) < tol)]
+                bcs.append(fem.dirichletbc(zero, pin, axial))
+        return bcs
+
+    def _active_dofs(self, space, cell_tags):
+        """Owned dofs of u_X on X's cells, every region X."""
+        tdim = space.mesh.topology.dim
+        index_map, bs = space.dofmap.index_map, space.dofmap.index_map_bs
+        active = np.unique(np.concatenate([
+            fem.locate_dofs_topological(space.sub(2 * k + j), tdim,
+                                        cell_tags.indices[cell_tags.values == tag])
+            for tag, k in self.field_of.items() for j in (0, 1)]))
+        return active[active < index_map.size_local * bs].astype(np.int32)
+
+    # ------------------------------------------------------------------ lagged damage
+    def solve(self, max_iterations: Optional[int] = None) -> NewtonResult:
+        """Equilibrium with converged lagged damage; on failure everything stays at step n.
+
+        ``iterations`` of the result is the largest Newton count of one round, ``staggers``
+        the number of rounds."""
+        start, most, residuals = self.u.x.array.copy(), 0, []
+        reason = f"damage did not converge in {self.max_staggers} rounds"
+        for stagger in range(1, self.max_staggers + 1):
+            result = self._newton(max_iterations)
+            most, residuals = max(most, result.iterations), residuals + result.residuals
+            if not result.converged:
+                reason = result.reason
+                break
+            changes = [history.update() for history in self.histories.values()]
+            if max(changes, default=0.0) < self.solver.damage_tolerance:
+                self._commit()
+                for history in self.histories.values():
+                    history.commit()
+                return NewtonResult(True, most, residuals, staggers=stagger)
+        self.u.x.array[:] = start
+        for history in self.histories.values():
+            history.reset()
+        self._update()
+        return NewtonResult(False, most, residuals, reason, staggers=stagger)
+
+    # ------------------------------------------------------------------ measurements
+    def _measure_forms(self, mesh, facet_tags, tag: int) -> list:
+        """∫ w dS for w = r, 1, r·[d ≥ d_deb], [d ≥ d_deb], r·[d > 0] on interface ``tag``."""
+        dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
+                         metadata={"quadrature_degree": MEASURE_DEGREE})(tag)
+        r = ufl.SpatialCoordinate(mesh)[0]("+")
+        d = self.histories[tag].d("+")
+        debonded = ufl.conditional(ufl.ge(d, self._debonded), 1.0, 0.0)
+        damaged = ufl.conditional(ufl.gt(d, 0.0), 1.0, 0.0)
+        unit = fem.Function(compat.dg_space(mesh, 0))
+        unit.x.array[:] = 1.0
+        one = unit("+")
+        return [fem.form(w * dS) for w in (r, one, r * debonded, one * debonded, r * damaged)]
+
+    def _sum(self, form) -> float:
+        return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+
+    def interface_state(self, tag: int) -> dict:
+        """Debonded (d ≥ d_deb) fraction of the 2πr-weighted area and of the arc, debonded arc
+        [nm], damaged (d > 0) area fraction, max effective opening δ [nm] and d on the axis
+        (NaN when the interface does not reach r = 0)."""
+        area, arc = self._totals[tag]
+        forms = self._measures[tag]
+        history = self.histories[tag]
+        pairs = history.nodal_openings()
+        delta = np.sqrt(np.maximum(pairs[:, 0], 0.0) ** 2 + pairs[:, 1] ** 2)
+        on_axis = np.abs(self._vertex_r[history.vertices]) < 1e-9
+        axis_d = np.max(history.d.x.array[history.vertices][on_axis], initial=-np.inf)
+        axis_d = self.comm.allreduce(axis_d, op=MPI.MAX)
+        debonded_arc = self._sum(forms[3])
+        return {
+            "debonded_area_fraction": self._sum(forms[2]) / area,
+            "debonded_arc_fraction": debonded_arc / arc,
+            "debonded_arc_nm": debonded_arc,
+            "damaged_area_fraction": self._sum(forms[4]) / area,
+            "max_opening_nm": self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
+            "axis_damage": axis_d if np.isfinite(axis_d) else float("nan"),
+        }
