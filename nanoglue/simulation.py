@@ -9,7 +9,7 @@ from pathlib import Path
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
 from nanoglue.errors import CaseError
-from nanoglue.output.plots import plot_stress_curves
+from nanoglue.output.plots import plot_debonding, plot_stress_curves
 from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
 from nanoglue.parallel import barrier, is_root
@@ -74,9 +74,24 @@ def run_case(case: Case, directory: Path) -> dict:
     if is_root():
         (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         plot_stress_curves(directory / "curves.csv", directory / "curves.png", case.name)
+        plot_debonding(directory / "curves.csv", directory / "debonding.png", case.name,
+                       record.onset, record.complete)
+    if record.onset or record.complete:
+        _say(_debonding_line(record))
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
     _say(interface_note(case))
     return summary
+
+
+def _debonding_line(record) -> str:
+    """One line per interface with its onset / completion [% volume expansion]."""
+    names = sorted(set(record.onset) | set(record.complete))
+
+    def shown(value):
+        return "–" if value is None else f"{value:.2f} %"
+
+    return "\n".join(f"{name}: onset {shown(record.onset.get(name))}, complete "
+                     f"{shown(record.complete.get(name))}" for name in names)
 
 
 def _summary(case: Case, problem, record, mesh_stats: dict) -> dict:

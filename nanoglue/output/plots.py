@@ -33,3 +33,27 @@ def plot_stress_curves(curves_csv: Path, png: Path, title: str) -> None:
     figure.suptitle(title)
     figure.savefig(png, dpi=120)
     plt.close(figure)
+
+
+def plot_debonding(curves_csv: Path, png: Path, title: str, onset: dict, complete: dict) -> None:
+    """Debonded fraction of each interface vs volume expansion, by 2πr-weighted area (solid) and
+    by arc length (dashed), with onset (○) and completion (■) marked."""
+    table = read_curves(curves_csv)
+    names = [k[: -len("_debonded_area_fraction")] for k in table if k.endswith("_debonded_area_fraction")]
+    if not names:
+        return
+    x = table["expansion_percent"]
+    figure, axes = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    for name in names:
+        line = axes.plot(x, table[f"{name}_debonded_area_fraction"], label=f"{name} (area)")[0]
+        axes.plot(x, table[f"{name}_debonded_arc_fraction"], "--", color=line.get_color(),
+                  label=f"{name} (arc)")
+        for marks, symbol in ((onset, "o"), (complete, "s")):
+            if marks.get(name) is not None:
+                axes.axvline(marks[name], color=line.get_color(), lw=0.6, ls=":")
+                axes.plot([marks[name]], [0.0], symbol, color=line.get_color(), clip_on=False)
+    axes.set(xlabel="volume expansion β·mean(c) [%]", ylabel="debonded fraction",
+             ylim=(-0.02, 1.02), title=f"{title}: debonding (○ onset, ■ complete)")
+    axes.legend(fontsize=8)
+    figure.savefig(png, dpi=120)
+    plt.close(figure)
