@@ -5,33 +5,17 @@ from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry.build import build_mesh
 from nanoglue.solver.coupled import CoupledProblem
 from nanoglue.solver.run import run_steps
+from tests.recording import Recording
 
 GEOMETRY = {"particle_radius": 90.0, "crater_depth": 15.0,
             "substrate": {"kind": "block", "radius": 300.0, "depth": 300.0},
             "mesh": {"particle_size": 15.0, "far_size": 80.0}}
 
 
-class _Record:
-    def __init__(self):
-        self.rows, self.messages = [], []
-
-    def row(self, row):
-        self.rows.append(row)
-
-    def snapshot(self, time):
-        """No snapshots."""
-
-    def update(self, *args):
-        """No progress bar."""
-
-    def log(self, message):
-        self.messages.append(message)
-
-
 def _run(geometry: dict, sodiation: dict):
     case = case_from_mapping({"geometry": {**GEOMETRY, **geometry}, "sodiation": sodiation})
     problem = CoupledProblem(case, build_mesh(case))
-    record = _Record()
+    record = Recording()
     return problem, run_steps(problem, case, record, record), record.rows
 
 

@@ -7,6 +7,7 @@ from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry.build import build_mesh
 from nanoglue.solver.coupled import CoupledProblem
 from nanoglue.solver.run import run_steps
+from tests.recording import Recording
 
 BLOCK = {"kind": "block", "radius": 300.0, "depth": 300.0}
 COARSE = {"particle_size": 15.0, "far_size": 80.0}
@@ -160,30 +161,11 @@ def test_slow_coating_holds_more_and_the_particle_lags():
     assert slow.mean_concentration() == pytest.approx(fast.mean_concentration(), rel=1e-10)
 
 
-class _Record:
-    """Outputs and progress of run_steps, kept in memory."""
-
-    def __init__(self):
-        self.rows, self.snapshots = [], []
-
-    def row(self, row):
-        self.rows.append(row)
-
-    def snapshot(self, time):
-        self.snapshots.append(time)
-
-    def update(self, *args):
-        """No progress bar."""
-
-    def log(self, message):
-        """No messages."""
-
-
 def test_run_with_a_conducting_coating_lands_on_the_stop():
     """run_steps takes X from the state: the lagging particle still stops (and snapshots) at 3 %."""
     problem = _problem("through-coating", ROUTES["through-coating"], coating_diffusivity=100.0,
                        stop_expansion_percent=3.0)
-    record = _Record()
+    record = Recording()
     assert run_steps(problem, problem.case, record, record).status == "completed"
     assert record.rows[-1]["expansion_percent"] == pytest.approx(3.0, abs=1e-9)
     assert record.snapshots == [0.0, problem.time]

@@ -7,35 +7,15 @@ from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry.build import build_mesh
 from nanoglue.solver.coupled import CoupledProblem
 from nanoglue.solver.run import run_steps
+from tests.recording import Recording
 
 pytestmark = pytest.mark.mpi
 
 
-class _Rows:
-    """Collects curve rows in memory instead of writing curves.csv."""
-
-    def __init__(self):
-        self.rows = []
-
-    def row(self, row):
-        self.rows.append(row)
-
-    def snapshot(self, time):
-        """No snapshots in this test."""
-
-
-class _Quiet:
-    def update(self, *args, **kwargs):
-        """No progress bar in this test."""
-
-    def log(self, message):
-        """No messages in this test."""
-
-
 def _curves(case, comm):
     problem = CoupledProblem(case, build_mesh(case, comm))
-    rows = _Rows()
-    run_steps(problem, case, rows, _Quiet())
+    rows = Recording()
+    run_steps(problem, case, rows, rows)
     return rows.rows
 
 
