@@ -1,0 +1,169 @@
+"""``nanoglue report``: run directories against the paper's table, as Markdown and PNG.
+
+Writes into the output directory ``report.md`` (the table with ✓ in band / ✗ out of band, the
+runs, the plots), ``report_table.png`` (the table, coloured), ``report_debonding.png`` (Sn/CNF
+debonded area fraction vs expansion of every run) and ``report_s11d.png`` (coating von Mises
+through its thickness at 56 %, from each coating run's ``profiles/coating_von_mises_56.csv``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from nanoglue.output.curves import read_curves  # noqa: E402
+from nanoglue.paper_table import (  # noqa: E402
+    IN,
+    OUT,
+    PROFILE_FILE,
+    SN_CNF,
+    CoatingProfile,
+    RowResult,
+    RunData,
+    evaluate_runs,
+    load_run,
+)
+
+MARKS = {IN: "✓", OUT: "✗"}
+VERDICT_COLOURS = {IN: "#c8e6c9", OUT: "#ffcdd2"}
+TABLE_COLUMNS = ["row", "case", "quantity", "paper", "band", "measured", "in band", "run"]
+
+
+# ------------------------------------------------------------------------------ shared pieces
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub Markdown table (``|`` in cells escaped)."""
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    return "\n".join([line(columns), line(["---"] * len(columns)), *map(line, rows)])
+
+
+def plot_debonded_fraction(curves: Mapping[str, Path], png: Path, interface: str, title: str) -> None:
+    """The debonded area fraction of ``interface`` vs volume expansion of every labelled
+    curves.csv on one axes (files that do not exist are left out)."""
+    figure, axes = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    column = f"{interface}_debonded_area_fraction"
+    for label, path in curves.items():
+        table = read_curves(path) if path.exists() else {}
+        if column in table:
+            axes.plot(table["expansion_percent"], table[column], label=label)
+    axes.set(xlabel="volume expansion β·mean(c) [%]", ylabel=f"{interface} debonded area fraction",
+             ylim=(-0.02, 1.02), title=title)
+    if axes.lines:
+        axes.legend(fontsize=8)
+    figure.savefig(png, dpi=120)
+    plt.close(figure)
+
+
+# ------------------------------------------------------------------------------ plots
+def plot_coating_profiles(profiles: Mapping[str, CoatingProfile], png: Path) -> None:
+    """Coating von Mises stress vs normalised through-thickness position, one line per run."""
+    figure, axes = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    for label, profile in sorted(profiles.items(), key=lambda item: item[1].thickness_nm):
+        axes.plot(profile.s, profile.von_mises_GPa, marker=".", label=label)
+    axes.set(xlabel="through-thickness position s = depth / thickness [-]",
+             ylabel="coating von Mises stress [GPa]",
+             title="coating stress through its thickness at 56 % (Fig S11d)")
+    axes.legend(fontsize=8)
+    figure.savefig(png, dpi=120)
+    plt.close(figure)
+
+
+def plot_table(results: Sequence[RowResult], png: Path) -> None:
+    """The paper table as a figure: measured value per row, cell coloured by its verdict."""
+    cells = [[r.row.row_id, r.row.paper, r.row.band, r.measured or "–", _mark(r.verdict)]
+             for r in results]
+    colours = [["white"] * 4 + [VERDICT_COLOURS.get(r.verdict, "#eeeeee")] for r in results]
+    figure, axes = plt.subplots(figsize=(13, 0.45 * len(cells) + 1.0), constrained_layout=True)
+    axes.axis("off")
+    table = axes.table(cellText=cells, cellColours=colours, loc="center", cellLoc="left",
+                       colLabels=["row", "paper", "band", "measured", "in band"])
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    table.auto_set_column_width(list(range(5)))
+    axes.set_title("nanoglue runs vs Han et al. 2014")
+    figure.savefig(png, dpi=120)
+    plt.close(figure)
+
+
+# ------------------------------------------------------------------------------ report
+def write_report(run_dirs: Sequence[Path], out_dir: Path) -> str:
+    """Evaluate ``run_dirs`` against the paper's table, write report.md and its PNGs into
+    ``out_dir``, and return the Markdown."""
+    runs = [load_run(Path(directory)) for directory in run_dirs]
+    results = evaluate_runs(runs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plot_table(results, out_dir / "report_table.png")
+    curves = {_label(run): run.directory / "curves.csv" for run in runs}
+    plot_debonded_fraction(curves, out_dir / "report_debonding.png", SN_CNF,
+                           "Sn/CNF debonding of every run")
+    sections = [_table_section(results), _runs_section(runs), _s11d_section(runs, out_dir),
+                *_extra_sections(run_dirs, out_dir)]
+    text = "\n\n".join(sections) + "\n"
+    (out_dir / "report.md").write_text(text, encoding="utf-8")
+    return text
+
+
+def _label(run: RunData) -> str:
+    """A run's legend label: its case name, and its directory when that says something else."""
+    return run.name if run.directory.name == run.name else f"{run.name} ({run.directory.name})"
+
+
+def _mark(verdict: str) -> str:
+    return MARKS.get(verdict, verdict)
+
+
+def _table_section(results: Sequence[RowResult]) -> str:
+    rows = [[r.row.row_id, ", ".join(r.row.configs), r.row.quantity, r.row.paper, r.row.band,
+             r.measured or "–", _mark(r.verdict), ", ".join(map(str, r.runs)) or "–"]
+            for r in results]
+    counts = {verdict: sum(r.verdict == verdict for r in results) for verdict in (IN, OUT)}
+    unrun = len(results) - counts[IN] - counts[OUT]
+    return ("# nanoglue runs vs the paper (Han et al., Nano Lett. 2014)\n\n"
+            "Onset / complete / held as defined in docs/model.md; expansions in % of the pristine "
+            "particle volume.\n\n"
+            f"{markdown_table(TABLE_COLUMNS, rows)}\n\n"
+            f"**{counts[IN]} in band, {counts[OUT]} out of band, {unrun} not evaluated** "
+            "(no run, or too little data).\n\n![the table](report_table.png)")
+
+
+def _runs_section(runs: Sequence[RunData]) -> str:
+    rows = [[str(run.directory), run.name, run.summary.get("status", "no summary.json"),
+             _number(run.summary.get("final", {}).get("expansion_percent")),
+             _number(run.summary.get("wall_seconds"))] for run in runs]
+    columns = ["run", "case", "status", "final expansion [%]", "wall time [s]"]
+    return ("## Runs\n\n" + markdown_table(columns, rows)
+            + "\n\n![Sn/CNF debonded area fraction](report_debonding.png)")
+
+
+def _number(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, (int, float)) else "–"
+
+
+def _s11d_section(runs: Sequence[RunData], out_dir: Path) -> str:
+    """The S11d plot over every coating run with a profile; a line for each one without."""
+    coated = [(run, run.coating_profile()) for run in runs if run.coating_thickness is not None]
+    found = {f"{_label(run)}, {run.coating_thickness:g} nm": profile
+             for run, profile in coated if profile is not None}
+    lines = [f"- no coating profile in {run.directory} ({PROFILE_FILE} absent)"
+             for run, profile in coated if profile is None]
+    if found:
+        plot_coating_profiles(found, out_dir / "report_s11d.png")
+        lines.append("![coating von Mises through its thickness](report_s11d.png)")
+    if not coated:
+        lines.append("No coating run given.")
+    return "## Coating stress through its thickness at 56 % (Fig S11d)\n\n" + "\n".join(lines)
+
+
+def _extra_sections(run_dirs: Sequence[Path], out_dir: Path) -> list[str]:
+    """The coating-thickness trade-off section, when nanoglue.tradeoff is installed."""
+    try:
+        from nanoglue.tradeoff import thickness_section
+    except ImportError:
+        return []
+    return [thickness_section(list(run_dirs), out_dir)]
