@@ -132,5 +132,69 @@ def run(
     run_case(case, directory)
 
 
+
+@app.command(
+    epilog="Example: `nanoglue sweep configs/paper-coated-6nm.yaml "
+    "--set geometry.coating.thickness=5,10,20,40 -o results/thickness --workers 2`"
+)
+def sweep(
+    case_path: Path = CASE_ARGUMENT,
+    settings: list[str] = typer.Option(
+        ..., "--set", help="key=value1,value2,... (dotted config key); several --set give a grid."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Output directory (default: results/CASE-sweep, CASE the file name without .yaml)."
+    ),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", min=1, help="Worker processes (default: one per point, at most one per core)."
+    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
+) -> None:
+    """Run a case over a grid of config values in parallel worker processes; write each point
+    into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png."""
+    from nanoglue import sweep as sweeping
+    from nanoglue.parallel import COMM
+
+    if COMM.size > 1:
+        _fail("sweep runs its points in worker processes; start it without mpirun")
+    try:
+        points = sweeping.expand_grid(case_path, sweeping.parse_sets(settings))
+    except CaseError as err:
+        _fail(str(err))
+    default = Path("results") / f"{case_path.stem}-sweep"
+    directory = _output_directory(points[0].case, output or default, overwrite)
+    count = workers or sweeping.default_workers(len(points))
+    typer.echo(f"{len(points)} points on {count} worker processes → {directory}/")
+
+    def done(result) -> None:
+        typer.echo(f"{result.point.slug}: {result.status} in {result.wall_seconds:.1f} s"
+                   + (f" ({result.message})" if result.message else ""))
+
+    results = sweeping.run_sweep(points, directory, count, f"Sweep of {case_path}", done)
+    typer.echo(f"wrote {directory / 'sweep.csv'}, sweep.md, sweep_debonding.png")
+    failures = sweeping.failed(results)
+    if failures:
+        typer.echo(f"error: {len(failures)} of {len(results)} points failed (see their run.log)", err=True)
+        raise typer.Exit(code=1)
+
+
+@app.command(epilog="Example: `nanoglue report results/paper-* -o results/report`")
+def report(
+    run_dirs: list[Path] = typer.Argument(..., help="Run directories (written by nanoglue run or sweep).",
+                                          show_default=False),
+    output: Path = typer.Option(Path("results/report"), "--output", "-o",
+                                help="Directory for report.md and its PNGs."),
+) -> None:
+    """Compare runs with the paper's table (each row in or out of its band) and plot their
+    debonding and the coating stress through its thickness (S11d)."""
+    from nanoglue.report_writer import write_report
+
+    try:
+        text = write_report(run_dirs, output)
+    except CaseError as err:
+        _fail(str(err))
+    typer.echo(text, nl=False)
+    typer.echo(f"wrote {output / 'report.md'}")
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,290 @@
+"""``nanoglue sweep``: one case over a grid of config values, each point in its own worker process.
+
+``--set geometry.coating.thickness=5,10,40`` gives three points; several ``--set`` options give
+their Cartesian product. Every point is validated by the same machinery as a case file
+(:func:`nanoglue.case_file.load_case` with overrides) before anything is written, so a bad key or
+value is one :class:`CaseError` naming the field. Each point runs ``simulation.run_case`` into
+``OUT/<slug>/`` in a spawned worker (its console output goes to ``OUT/<slug>/run.log``); then
+``sweep.csv``, ``sweep.md`` and ``sweep_debonding.png`` combine them.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import multiprocessing
+import os
+import re
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+import yaml
+from pydantic import BaseModel
+
+from nanoglue.case_file import load_case
+from nanoglue.config import Case
+from nanoglue.errors import CaseError
+
+SWEPT_INTERFACE = "particle_substrate"  # the Sn/CNF interface, plotted for every point
+FAILED_STATUSES = ("failed", "crashed")  # the run raised / the worker process died
+
+
+@dataclass(frozen=True)
+class SweepAxis:
+    """One ``--set key=v1,v2,...``: a dotted config key and the values it takes."""
+
+    key: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One grid point: its settings (key → value), directory name and validated case."""
+
+    settings: dict[str, Any]
+    slug: str
+    case: Case
+
+
+@dataclass
+class PointResult:
+    """What became of one point: run status, message, wall time, and its summary.json."""
+
+    point: SweepPoint
+    status: str
+    message: str
+    wall_seconds: float
+    summary: Optional[dict] = field(default=None)
+
+
+# ------------------------------------------------------------------------------ parsing
+def parse_set(spec: str) -> SweepAxis:
+    """``"a.b=1,2.5,null"`` → SweepAxis("a.b", (1, 2.5, None)); values are read as YAML scalars
+    (a value with commas can be bracketed: ``[1,2],[3,4]``)."""
+    key, sep, text = spec.partition("=")
+    key = key.strip()
+    if not sep or not key or not text.strip():
+        raise CaseError("--set", f"expected key=value1,value2,... (got {spec!r})")
+    try:
+        values = yaml.safe_load(f"[{text}]")
+    except yaml.YAMLError:
+        raise CaseError(key, f"cannot read the values {text!r} (--set {spec})") from None
+    if text.strip().startswith(",") or text.strip().endswith(","):
+        raise CaseError(key, f"empty value in --set {spec}")
+    if len(set(map(_value_text, values))) != len(values):
+        raise CaseError(key, f"a value is given twice in --set {spec}")
+    return SweepAxis(key, tuple(values))
+
+
+def parse_sets(specs: Sequence[str]) -> list[SweepAxis]:
+    """All ``--set`` options; a key may appear only once."""
+    axes = [parse_set(spec) for spec in specs]
+    keys = [axis.key for axis in axes]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise CaseError(repeated[0], "given in more than one --set (put all values in one)")
+    if not axes:
+        raise CaseError("--set", "give at least one --set key=value1,value2,...")
+    return axes
+
+
+# ------------------------------------------------------------------------------ the grid
+def expand_grid(case_path: Path, axes: Sequence[SweepAxis]) -> list[SweepPoint]:
+    """Every combination of the axes' values as a validated case named ``<case>-<slug>``."""
+    base = load_case(case_path)
+    for axis in axes:
+        _check_short_key(axis.key)
+    labels = _axis_labels([axis.key for axis in axes])
+    points = []
+    for values in itertools.product(*(axis.values for axis in axes)):
+        settings = {axis.key: value for axis, value in zip(axes, values)}
+        slug = "_".join(f"{labels[key]}={_value_text(value)}" for key, value in settings.items())
+        case = _point_case(case_path, settings, f"{base.name}-{slug}")
+        points.append(SweepPoint(settings, slug, case))
+    return points
+
+
+def _point_case(case_path: Path, settings: dict[str, Any], name: str) -> Case:
+    """The case file with ``settings`` applied; a CaseError names the field and the point."""
+    try:
+        case = load_case(case_path, settings)
+    except CaseError as err:
+        if err.path == str(case_path):
+            raise
+        point = ", ".join(f"{key}={value!r}" for key, value in settings.items())
+        raise CaseError(err.path, f"{err.reason} (sweep point {point})") from None
+    return case.model_copy(update={"name": name})
+
+
+def _axis_labels(keys: Sequence[str]) -> dict[str, str]:
+    """Short labels for directory names: the last part of each key, or the whole key when two
+    keys share their last part."""
+    leaves = [key.rsplit(".", 1)[-1] for key in keys]
+    return {key: leaf if leaves.count(leaf) == 1 else key for key, leaf in zip(keys, leaves)}
+
+
+def _value_text(value: Any) -> str:
+    """A value as it appears in a directory name (only letters, digits and ``._+-``)."""
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", _setting_text(value)) or "empty"
+
+
+def _check_short_key(key: str) -> None:
+    """A CaseError for a key that is the tail of exactly one full path (``coating.thickness``
+    → did you mean ``geometry.coating.thickness``); other unknown keys are left to validation."""
+    fields = list(_dotted_fields(Case))
+    matches = [path for path in fields if path.endswith("." + key)]
+    if key not in fields and len(matches) == 1:
+        raise CaseError(key, f"unknown key (did you mean '{matches[0]}'?)")
+
+
+def _dotted_fields(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Every dotted field path of a pydantic model, nested sections included."""
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        yield path
+        for candidate in (info.annotation, *getattr(info.annotation, "__args__", ())):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                yield from _dotted_fields(candidate, path + ".")
+
+
+# ------------------------------------------------------------------------------ running
+def default_workers(points: int) -> int:
+    """One worker per point, at most one per core."""
+    return max(1, min(points, os.cpu_count() or 1))
+
+
+def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: str,
+              on_done: Callable[[PointResult], None] = lambda _: None) -> list[PointResult]:
+    """Run every point into ``out_dir/<slug>/`` with ``workers`` spawned processes; write the
+    combined table and plot under ``title``. A failing point is a row with its error, not the
+    end of the sweep."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, PointResult] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(run_point, point.case, str(out_dir / point.slug)): point
+                   for point in points}
+        for future in as_completed(futures):
+            result = _collect(futures[future], future, out_dir)
+            results[result.point.slug] = result
+            on_done(result)
+    ordered = [results[point.slug] for point in points]
+    write_sweep_outputs(ordered, out_dir, title)
+    return ordered
+
+
+def failed(results: Sequence[PointResult]) -> list[PointResult]:
+    """The points whose run raised or whose worker died."""
+    return [result for result in results if result.status in FAILED_STATUSES]
+
+
+def run_point(case: Case, directory: str) -> tuple[str, str, float]:
+    """Worker: run one case into ``directory`` (console output into its run.log).
+
+    Returns (status, message, wall seconds including meshing and form compilation).
+    """
+    from nanoglue.simulation import run_case
+
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with _console_to(path / "run.log"):
+        try:
+            summary = run_case(case, path)
+        except Exception as err:  # noqa: BLE001 - a failed point becomes a row of the table
+            return "failed", f"{type(err).__name__}: {err}", time.perf_counter() - start
+    return summary["status"], summary.get("message") or "", time.perf_counter() - start
+
+
+@contextmanager
+def _console_to(log_path: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr (Python and C level) to ``log_path``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log_path, "w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for descriptor, copy in zip((1, 2), saved):
+                os.dup2(copy, descriptor)
+                os.close(copy)
+
+
+def _collect(point: SweepPoint, future: Future, out_dir: Path) -> PointResult:
+    """The worker's answer plus the point's summary.json (if the run got that far)."""
+    try:
+        status, message, wall = future.result()
+    except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
+        status, message, wall = "crashed", f"{type(err).__name__}: {err}", float("nan")
+    summary_path = out_dir / point.slug / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
+    return PointResult(point, status, message, wall, summary)
+
+
+# ------------------------------------------------------------------------------ outputs
+def write_sweep_outputs(results: Sequence[PointResult], out_dir: Path, title: str) -> None:
+    """sweep.csv, sweep.md and sweep_debonding.png in ``out_dir``."""
+    from nanoglue.report_writer import markdown_table, plot_debonded_fraction
+
+    columns, rows = sweep_table(results)
+    with open(out_dir / "sweep.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    curves = {result.point.slug: out_dir / result.point.slug / "curves.csv" for result in results}
+    plot_debonded_fraction(curves, out_dir / "sweep_debonding.png", SWEPT_INTERFACE, title)
+    text = (f"# {title}\n\n"
+            f"{len(results)} points; onset / complete in % volume expansion, wall time in s.\n\n"
+            f"{markdown_table(columns, rows)}\n\n![Sn/CNF debonded area fraction](sweep_debonding.png)\n")
+    (out_dir / "sweep.md").write_text(text, encoding="utf-8")
+
+
+def sweep_table(results: Sequence[PointResult]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of sweep.csv: set values, status, held, onset/complete per interface,
+    wall time, message. Empty cells where a value does not exist (not reached, no summary)."""
+    keys = list(results[0].point.settings) if results else []
+    interfaces = sorted({name for result in results if result.summary
+                         for name in result.summary["debonding"]["final"]})
+    columns = ["point", *keys, "status", "held"]
+    columns += [f"{kind}_{name}_percent" for name in interfaces for kind in ("onset", "complete")]
+    columns += ["wall_seconds", "message"]
+    rows = [_row(result, keys, interfaces) for result in results]
+    return columns, rows
+
+
+def _row(result: PointResult, keys: Sequence[str], interfaces: Sequence[str]) -> list[str]:
+    debonding = (result.summary or {}).get("debonding", {})
+    onset = debonding.get("onset_expansion_percent", {})
+    complete = debonding.get("complete_expansion_percent", {})
+    settings = (_setting_text(result.point.settings[key]) for key in keys)
+    row = [result.point.slug, *settings, result.status, _cell(debonding.get("held"))]
+    for name in interfaces:
+        row += [_cell(onset.get(name)), _cell(complete.get(name))]
+    return row + [_cell(result.wall_seconds), result.message]
+
+
+def _setting_text(value: Any) -> str:
+    """A --set value as given (``1.0`` stays ``1.0``), strings unquoted."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _cell(value: Any) -> str:
+    """A table cell: '' for missing, 4 significant digits for floats, YAML-like otherwise."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,158 @@
+"""`nanoglue sweep`: --set parsing, the validated grid, the combined table, and a tiny real sweep."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from nanoglue.cli import app
+from nanoglue.errors import CaseError
+from nanoglue.sweep import PointResult, expand_grid, parse_set, parse_sets, sweep_table
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def _tiny_case(tmp_path: Path) -> Path:
+    """The bare interface case on a coarse mesh (interface sizing stays the case's own)."""
+    data = yaml.safe_load((ROOT / "configs" / "paper-bare-interface.yaml").read_text())
+    data["geometry"]["mesh"] = {"particle_size": 15.0, "far_size": 80.0}
+    data["sodiation"]["stop_expansion_percent"] = 2.0
+    data["output"] = {"snapshot_every_percent": 5.0}
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_set_values_are_read_as_yaml_scalars():
+    axis = parse_set("geometry.coating.thickness=5, 10.5,null")
+    assert axis.key == "geometry.coating.thickness"
+    assert axis.values == (5, 10.5, None)
+    assert parse_set("sodiation.route=whole-surface,through-coating").values == (
+        "whole-surface", "through-coating")
+    assert parse_set("output.snapshot_at_percent=[1,2],[3]").values == ([1, 2], [3])
+
+
+@pytest.mark.parametrize("spec, field", [
+    ("geometry.coating.thickness", "--set"),            # no '='
+    ("geometry.coating.thickness=", "--set"),           # no value
+    ("geometry.coating.thickness=5,", "geometry.coating.thickness"),   # empty value
+    ("geometry.coating.thickness=5,,6", "geometry.coating.thickness"),
+    ("geometry.coating.thickness=5,5", "geometry.coating.thickness"),  # twice
+])
+def test_bad_set_specs_name_the_field(spec, field):
+    with pytest.raises(CaseError) as caught:
+        parse_set(spec)
+    assert caught.value.path == field
+
+
+def test_a_key_in_two_set_options_is_refused():
+    with pytest.raises(CaseError, match="more than one --set"):
+        parse_sets(["sodiation.c_rate=0.1", "sodiation.c_rate=0.2"])
+
+
+def test_two_keys_give_the_grid_of_validated_cases(tmp_path):
+    case = _tiny_case(tmp_path)
+    points = expand_grid(case, parse_sets(["geometry.coating.thickness=5,10",
+                                           "sodiation.route=through-coating",
+                                           "sodiation.c_rate=0.1,1.0"]))
+    assert [p.slug for p in points] == [
+        "thickness=5_route=through-coating_c_rate=0.1", "thickness=5_route=through-coating_c_rate=1.0",
+        "thickness=10_route=through-coating_c_rate=0.1", "thickness=10_route=through-coating_c_rate=1.0"]
+    assert [p.case.geometry.coating.thickness for p in points] == [5.0, 5.0, 10.0, 10.0]
+    assert [p.case.sodiation.c_rate for p in points] == [0.1, 1.0, 0.1, 1.0]
+    assert points[3].case.sodiation.route == "through-coating"
+    assert points[3].case.name == "paper-bare-interface-thickness=10_route=through-coating_c_rate=1.0"
+    assert points[0].case.geometry.particle_radius == 90.0  # the file's other values stay
+
+
+def test_keys_sharing_their_last_part_keep_their_full_path_in_the_slug(tmp_path):
+    points = expand_grid(_tiny_case(tmp_path), parse_sets([
+        "interfaces.particle_substrate.strength=0.5", "interfaces.particle_coating.strength=2"]))
+    assert points[0].slug == ("interfaces.particle_substrate.strength=0.5_"
+                              "interfaces.particle_coating.strength=2")
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("geometry.coating.thickness=5,-1", "geometry.coating.thickness: Input should be greater than 0"),
+    ("geometry.particle_radus=80", "geometry.particle_radus: unknown key (did you mean 'particle_radius'?)"),
+    ("coating.thickness=5", "coating.thickness: unknown key (did you mean 'geometry.coating.thickness'?)"),
+    ("sodiation.route=bogus", "sodiation.route: Input should be"),
+    ("sodiation.route=whole-surface --set geometry.coating.thickness=5",   # a cross-field check
+     "sodiation.route: 'whole-surface' is for a bare particle"),
+])
+def test_an_invalid_point_exits_2_naming_the_field_and_writes_nothing(tmp_path, spec, message):
+    case = _tiny_case(tmp_path)
+    out = tmp_path / "out"
+    sets = [arg for part in spec.split(" --set ") for arg in ("--set", part)]
+    result = runner.invoke(app, ["sweep", str(case), *sets, "-o", str(out)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.yaml"]
+
+
+def test_sweep_table_has_a_row_per_point_with_empty_cells_for_missing_values(tmp_path):
+    points = expand_grid(_tiny_case(tmp_path), parse_sets(["sodiation.c_rate=0.1,0.2"]))
+    summary = {"debonding": {"onset_expansion_percent": {"particle_substrate": 1.23456},
+                             "complete_expansion_percent": {}, "held": True,
+                             "final": {"particle_substrate": {}}}}
+    results = [PointResult(points[0], "completed", "", 12.0, summary),
+               PointResult(points[1], "failed", "RuntimeError: no convergence", 3.0, None)]
+    columns, rows = sweep_table(results)
+    assert columns == ["point", "sodiation.c_rate", "status", "held", "onset_particle_substrate_percent",
+                       "complete_particle_substrate_percent", "wall_seconds", "message"]
+    assert rows[0] == ["c_rate=0.1", "0.1", "completed", "true", "1.235", "", "12", ""]
+    assert rows[1] == ["c_rate=0.2", "0.2", "failed", "", "", "", "3", "RuntimeError: no convergence"]
+
+
+def test_sweep_runs_each_point_in_a_worker_and_combines_them(tmp_path):
+    """Bare particle to 1 % and 2 %: on this mesh debonding starts near 1.15 %, so only the
+    2 % point has an onset (each point a few seconds)."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set",
+                                 "sodiation.stop_expansion_percent=1.0,2.0", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["point"] for row in rows] == ["stop_expansion_percent=1.0", "stop_expansion_percent=2.0"]
+    assert [row["status"] for row in rows] == ["completed", "completed"]
+    assert rows[0]["onset_particle_substrate_percent"] == ""
+    assert 1.0 < float(rows[1]["onset_particle_substrate_percent"]) < 2.0
+    for row, stop in zip(rows, (1.0, 2.0)):
+        summary = json.loads((out / row["point"] / "summary.json").read_text())
+        assert summary["final"]["expansion_percent"] == pytest.approx(stop, rel=1e-9)
+        assert summary["case"] == f"paper-bare-interface-{row['point']}"
+        assert (out / row["point"] / "run.log").stat().st_size > 0
+    assert (out / "sweep_debonding.png").stat().st_size > 0
+    assert "| stop_expansion_percent=2.0 |" in (out / "sweep.md").read_text()
+
+
+def test_sweep_refuses_a_non_empty_output_directory(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    result = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set",
+                                 "sodiation.c_rate=0.1", "-o", str(out)])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_sweep_help_shows_an_example():
+    result = runner.invoke(app, ["sweep", "--help"])
+    assert result.exit_code == 0 and "Example" in result.output and "nanoglue sweep" in result.output
+
+
+def test_a_point_whose_run_fails_is_a_row_and_the_sweep_exits_1(tmp_path):
+    """The 3-D model validates but cannot be run yet: run_case raises in the worker."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set", "geometry.model=quarter-3d",
+                                 "--set", "geometry.substrate.kind=fiber", "-o", str(out)])
+    assert result.exit_code == 1
+    with open(out / "sweep.csv", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["status"] == "failed"
+    assert row["message"].startswith("CaseError: geometry.model: 'quarter-3d'")
