@@ -9,7 +9,7 @@ from pathlib import Path
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
 from nanoglue.errors import CaseError
-from nanoglue.output.plots import plot_debonding, plot_stress_curves
+from nanoglue.output.plots import plot_damage_profiles, plot_debonding, plot_stress_curves
 from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
 from nanoglue.parallel import barrier, is_root
@@ -54,7 +54,8 @@ def _write_mesh(bundle, directory: Path) -> dict:
 
 def run_case(case: Case, directory: Path) -> dict:
     """Run ``case`` into ``directory``: mesh outputs, case.yaml, curves.csv/.png, fields.xdmf,
-    summary.json. Axisymmetric cases only (the 3-D model is meshing only so far)."""
+    profiles/*.csv, damage_vs_arc.png, summary.json. Axisymmetric cases only (the 3-D model is
+    meshing only so far)."""
     from nanoglue.geometry.build import build_mesh
 
     if case.geometry.model != "axisymmetric":
@@ -64,18 +65,20 @@ def run_case(case: Case, directory: Path) -> dict:
     if is_root():
         (directory / "case.yaml").write_text(case_to_yaml(case), encoding="utf-8")
     problem = CoupledProblem(case, bundle)
-    outputs = RunOutputs(directory, problem, bundle.cell_tags)
+    outputs = RunOutputs(directory, problem, bundle.cell_tags, bundle.facet_tags)
     _say(f"Na enters through {case.sodiation.route}: entry area {problem.entry_area:.5g} nm², "
          f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
     with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:
         record = run_steps(problem, case, outputs, progress)
     outputs.close()
-    summary = _summary(case, problem, record, mesh_stats)
+    summary = _summary(case, problem, record, mesh_stats, outputs.profiles.written)
     if is_root():
         (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         plot_stress_curves(directory / "curves.csv", directory / "curves.png", case.name)
         plot_debonding(directory / "curves.csv", directory / "debonding.png", case.name,
                        record.onset, record.complete)
+        plot_damage_profiles(outputs.profiles.states, directory / "damage_vs_arc.png", case.name,
+                             case.interfaces.debonded_damage)
     if record.onset or record.complete:
         _say(_debonding_line(record))
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
@@ -94,7 +97,7 @@ def _debonding_line(record) -> str:
                      f"{shown(record.complete.get(name))}" for name in names)
 
 
-def _summary(case: Case, problem, record, mesh_stats: dict) -> dict:
+def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str]) -> dict:
     coating_strength = case.materials.coating_strength
     peak_coating = record.peak_von_mises.get("coating")
     return {
@@ -121,6 +124,7 @@ def _summary(case: Case, problem, record, mesh_stats: dict) -> dict:
                       for name, state in problem.interface_states().items()},
         },
         "desodiation_cut_off_expansion_percent": record.cut_offs,
+        "profiles": profiles,
         "entry": {"route": case.sodiation.route, "area_nm2": problem.entry_area,
                   "flux_density_nm_per_s": problem.flux_density},
         "steps": record.steps,

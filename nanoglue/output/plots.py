@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
 
 from nanoglue.output.curves import read_curves  # noqa: E402
 
@@ -57,3 +59,41 @@ def plot_debonding(curves_csv: Path, png: Path, title: str, onset: dict, complet
     axes.legend(fontsize=8)
     figure.savefig(png, dpi=120)
     plt.close(figure)
+
+
+def plot_damage_profiles(states: list, png: Path, title: str, debonded_damage: float) -> None:
+    """Damage d vs arc length from each interface's outer end, one panel per interface and one
+    line per state (``profiles.ProfileState``, coloured by X), d_crit dashed (Fig 5 insets)."""
+    states = [state for state in states if state.damage_csv is not None]
+    if not states:
+        return
+    tables = [_damage_profile(state.damage_csv) for state in states]
+    names = list(tables[0])
+    expansions = [state.expansion_percent for state in states]
+    norm = Normalize(min(expansions), max(max(expansions), min(expansions) + 1e-9))
+    figure, axes = plt.subplots(1, len(names), figsize=(4.5 * len(names), 4.0), squeeze=False,
+                                constrained_layout=True)
+    for panel, name in zip(axes[0], names):
+        for expansion, table in zip(expansions, tables):
+            arc, damage = table[name]
+            panel.plot(arc, damage, color=plt.cm.viridis(norm(expansion)), lw=1.0)
+        panel.axhline(debonded_damage, color="k", ls="--", lw=0.8, label=f"d_crit = {debonded_damage:g}")
+        panel.set(xlabel="arc length from the outer end [nm]", ylabel="damage d", ylim=(-0.02, 1.02),
+                  title=name)
+        panel.legend(fontsize=8, loc="upper right")
+    scale = plt.cm.ScalarMappable(norm=norm, cmap=plt.cm.viridis)
+    figure.colorbar(scale, ax=axes[0].tolist(), label="volume expansion β·mean(c) [%]")
+    figure.suptitle(f"{title}: interface damage at the snapshot states")
+    figure.savefig(png, dpi=120)
+    plt.close(figure)
+
+
+def _damage_profile(csv_path: Path) -> dict:
+    """interface → (arc_nm, damage) lists of a profiles/interface_damage_<X>.csv."""
+    table: dict = {}
+    with Path(csv_path).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            arc, damage = table.setdefault(row["interface"], ([], []))
+            arc.append(float(row["arc_nm"]))
+            damage.append(float(row["damage"]))
+    return table

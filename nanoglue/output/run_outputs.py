@@ -1,4 +1,5 @@
-"""Everything a run writes while it steps: curves.csv rows and the fields.xdmf series."""
+"""Everything a run writes while it steps: curves.csv rows, the fields.xdmf series and, at the
+same states, the profiles/ CSVs (``output.profiles``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dolfinx import fem
 
 from nanoglue.fem import compat
 from nanoglue.output.curves import CurveWriter
+from nanoglue.output.profiles import ProfileWriter
 from nanoglue.output.snapshots import CellAverage, SnapshotWriter
 from nanoglue.physics.mechanics import measure, von_mises
 
@@ -15,9 +17,10 @@ from nanoglue.physics.mechanics import measure, von_mises
 class RunOutputs:
     """``row(dict)`` appends to curves.csv (columns from the first row); ``snapshot(t)`` writes
     c, u (P1; Σ χ_X u_X with one field per region), cell-mean von Mises stress and equivalent
-    plastic strain, the region id and, per cohesive interface, its damage d (CG1)."""
+    plastic strain, the region id and, per cohesive interface, its damage d (CG1); and with each
+    snapshot the damage and coating profiles (``profiles.written``: the files so far)."""
 
-    def __init__(self, directory: Path, problem, cell_tags):
+    def __init__(self, directory: Path, problem, cell_tags, facet_tags):
         self.directory = directory
         self._curves = None
         mechanics = problem.mechanics
@@ -42,6 +45,7 @@ class RunOutputs:
         for tag, name in getattr(problem, "interfaces", {}).items():
             fields[f"damage_{name}"] = mechanics.histories[tag].d  # CG1, 0 off the interface
         self._snapshots = SnapshotWriter(directory / "fields.xdmf", mesh, fields)
+        self.profiles = ProfileWriter(directory / "profiles", problem, facet_tags)
 
     def row(self, row: dict) -> None:
         if self._curves is None:
@@ -53,6 +57,7 @@ class RunOutputs:
         for average in self._averages:
             average.update()
         self._snapshots.write(time)
+        self.profiles.write()
 
     def close(self) -> None:
         if self._curves is not None:
