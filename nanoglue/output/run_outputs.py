@@ -24,7 +24,7 @@ class RunOutputs:
         self.directory = directory
         self._curves = None
         mechanics = problem.mechanics
-        mesh = mechanics.u.function_space.mesh
+        mesh = mechanics.mesh
         dg0 = compat.dg_space(mesh, 0)
         dxq = measure(mesh, mechanics.quadrature_degree)
         self._averages = [

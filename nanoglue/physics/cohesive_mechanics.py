@@ -1,9 +1,9 @@
 """Mechanics with one displacement field per region, joined by cohesive interfaces.
 
 Design §3 option (a), as verified on two blocks (tests/verification/cohesive_blocks.py): region X
-has its own continuous displacement u_X on the whole mesh (components 2k, 2k+1 of one vector
-field u), integrated only over X's cells; dofs outside X are inactive and not solved for (a
-PETSc submatrix on the active dofs: DOLFINx 0.5.2 gives the inactive rows no diagonal). Weak form
+has its own continuous displacement u_X (``fields[k]``, on the whole mesh), integrated only over
+X's cells; dofs outside X are inactive and not solved for; fields are assembled block-wise
+(``fem.block_system``: a region's cells cost only its own field's element matrix). Weak form
 
     Σ_X ∫_X σ_X : ε(v_X) r dx + Σ_Γ ∫_Γ T([[u]]; d)·[[v]] r('+') dS = 0,   [[u]] = u_B − u_A,
 
@@ -33,9 +33,11 @@ from nanoglue.config import Solver
 from nanoglue.fem import compat
 from nanoglue.geometry import tags
 from nanoglue.physics import cohesive
-from nanoglue.physics.plasticity import Mechanics, NewtonResult
+from nanoglue.physics.plasticity import Mechanics, NewtonResult, add_form
+from nanoglue.timing import STOPWATCH
 
 MAX_STAGGERS = 40  # damage rounds per step before the step is refused and cut back
+ROUND_RTOL = 1e-3  # relative Newton tolerance of the damage rounds before the settling one
 MEASURE_DEGREE = 8  # facet rule of the debonded-fraction integrals (step integrand)
 
 
@@ -60,39 +62,33 @@ class CohesiveMechanics(Mechanics):
     def _fields(self, materials: Mapping) -> dict:
         return {tag: k for k, tag in enumerate(materials)}
 
-    def part(self, function, tag: int):
-        k = 2 * self.field_of[tag]
-        return ufl.as_vector([function[k], function[k + 1]])
-
-    @property
-    def displacement_field(self):
-        return sum(self.indicators[t] * self.displacement(t) for t in self.field_of)
-
-    def _interface_forms(self, mesh, cell_tags, facet_tags, r, v, du):
-        """∫ T·[[v]] r('+') dS per interface and its derivative (d fixed)."""
+    def _add_interface_forms(self, mesh, facet_tags, r, tests, trials, residuals, jacobians):
+        """∫ T·[[v]] r('+') dS per interface into the residuals of both sides' fields, and its
+        derivatives (d fixed) into the four Jacobian blocks of the two fields."""
         degree = max(2, 2 * self.solver.element_degree)
         dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
                          metadata={"quadrature_degree": degree})
-        residual = 0
         for tag, law in self._laws.items():
-            a, b = tags.INTERFACE_REGIONS[tag]
-            u_a, u_b = self.part(self.u, a), self.part(self.u, b)
+            a, b = (self.field_of[region] for region in tags.INTERFACE_REGIONS[tag])
+            u_a, u_b = self.fields[a], self.fields[b]
             constants = cohesive.CohesiveConstants.of(mesh, law)
-            normal = cohesive.interface_normal(mesh, self.indicators[a])
+            normal = cohesive.interface_normal(mesh, self.indicators[tags.INTERFACE_REGIONS[tag][0]])
             history = self.histories[tag] = cohesive.InterfaceHistory(
                 mesh, cohesive.jump(u_a, u_b, None), normal, dS(tag), facet_tags, tag, constants)
             t = cohesive.traction(cohesive.jump(u_a, u_b), history.normal("+"), history.d("+"),
                                   constants)
-            test = cohesive.jump(self.part(v, a), self.part(v, b))
-            residual += cohesive.interface_work(t, test, r("+"), dS(tag))
-        if not self._laws:
-            return None
-        return residual, ufl.derivative(residual, self.u, du)
+            for side, sign in ((a, -1.0), (b, 1.0)):  # [[v]] = v_b − v_a
+                work = cohesive.interface_work(t, sign * tests[side]("+"), r("+"), dS(tag))
+                residuals[side] += work
+                for other in (a, b):
+                    jacobians[side][other] = add_form(
+                        jacobians[side][other],
+                        ufl.derivative(work, self.fields[other], trials[other]))
 
-    def _boundary_conditions(self, space, cell_tags, facet_tags) -> list:
-        """u_r = 0 on the axis (every field); u_z = 0 on the substrate bottom (substrate field)
+    def _boundary_conditions(self, cell_tags, facet_tags) -> list:
+        """Per field: u_r = 0 on the axis; u_z = 0 on the substrate bottom (substrate field)
         or, without a substrate, at the lowest axis vertex of each region."""
-        mesh = space.mesh
+        mesh = self.mesh
         tdim = mesh.topology.dim
         mesh.topology.create_connectivity(tdim - 1, tdim)
         mesh.topology.create_connectivity(tdim, tdim)
@@ -100,58 +96,71 @@ class CohesiveMechanics(Mechanics):
         axis = facet_tags.indices[facet_tags.values == tags.AXIS]
         bottom = facet_tags.indices[facet_tags.values == tags.SUBSTRATE_BOTTOM]
         free = self.comm.allreduce(bottom.size, op=MPI.SUM) == 0
-        x = space.tabulate_dof_coordinates()
-        tol = 1e-9 * self.comm.allreduce(np.max(np.abs(x), initial=0.0), op=MPI.MAX)
-        bs = space.dofmap.index_map_bs
         bcs = []
         for tag, k in self.field_of.items():
-            radial, axial = space.sub(2 * k), space.sub(2 * k + 1)
-            bcs.append(fem.dirichletbc(
-                zero, fem.locate_dofs_topological(radial, tdim - 1, axis), radial))
+            space = self.fields[k].function_space
+            x = space.tabulate_dof_coordinates()
+            tol = 1e-9 * self.comm.allreduce(np.max(np.abs(x), initial=0.0), op=MPI.MAX)
+            radial, axial = space.sub(0), space.sub(1)
+            field = [fem.dirichletbc(zero, fem.locate_dofs_topological(radial, tdim - 1, axis),
+                                     radial)]
             if tag == tags.SUBSTRATE:
-                bcs.append(fem.dirichletbc(
+                field.append(fem.dirichletbc(
                     zero, fem.locate_dofs_topological(axial, tdim - 1, bottom), axial))
             elif free:
                 dofs = fem.locate_dofs_topological(
                     axial, tdim, cell_tags.indices[cell_tags.values == tag])
-                points = x[dofs // bs]
+                points = x[dofs // space.dofmap.index_map_bs]
                 on_axis = np.abs(points[:, 0]) < tol
-                lowest = self.comm.allreduce(np.min(points[on_axis, 1], initial=np.inf), op=MPI.MIN)
+                lowest = self.comm.allreduce(np.min(points[on_axis, 1], initial=np.inf),
+                                             op=MPI.MIN)
                 pin = dofs[on_axis & (np.abs(points[:, 1] - lowest) < tol)]
-                bcs.append(fem.dirichletbc(zero, pin, axial))
+                field.append(fem.dirichletbc(zero, pin, axial))
+            bcs.append(field)
         return bcs
 
-    def _active_dofs(self, space, cell_tags):
-        """Owned dofs of u_X on X's cells, every region X."""
-        tdim = space.mesh.topology.dim
-        index_map, bs = space.dofmap.index_map, space.dofmap.index_map_bs
-        active = np.unique(np.concatenate([
-            fem.locate_dofs_topological(space.sub(2 * k + j), tdim,
-                                        cell_tags.indices[cell_tags.values == tag])
-            for tag, k in self.field_of.items() for j in (0, 1)]))
-        return active[active < index_map.size_local * bs].astype(np.int32)
+    def _active_dofs(self, cell_tags) -> list:
+        """Owned dofs of u_X on X's cells, every region X (both components)."""
+        tdim = self.mesh.topology.dim
+        active = []
+        for tag, k in sorted(self.field_of.items(), key=lambda item: item[1]):
+            space = self.fields[k].function_space
+            owned = space.dofmap.index_map.size_local * space.dofmap.index_map_bs
+            dofs = np.unique(np.concatenate([
+                fem.locate_dofs_topological(space.sub(j), tdim,
+                                            cell_tags.indices[cell_tags.values == tag])
+                for j in (0, 1)]))
+            active.append(dofs[dofs < owned].astype(np.int32))
+        return active
 
     # ------------------------------------------------------------------ lagged damage
     def solve(self, max_iterations: Optional[int] = None) -> NewtonResult:
         """Equilibrium with converged lagged damage; on failure everything stays at step n.
 
-        ``iterations`` of the result is the largest Newton count of one round, ``staggers``
-        the number of rounds."""
-        start, most, residuals = self.u.x.array.copy(), 0, []
+        Rounds while d still moves solve only to ``ROUND_RTOL`` (their u is a better guess for
+        the next round, nothing more); once a round changes d by less than the tolerance, one
+        Newton solve to the full tolerances follows, and the step is accepted if its damage
+        update also stays below the tolerance. ``iterations`` of the result is the largest
+        Newton count of one round, ``staggers`` the number of rounds."""
+        start, most, residuals = self.system.state(), 0, []
         reason = f"damage did not converge in {self.max_staggers} rounds"
+        settling = False  # this round solves to the full tolerances
         for stagger in range(1, self.max_staggers + 1):
-            result = self._newton(max_iterations)
+            result = self._newton(max_iterations, None if settling else ROUND_RTOL)
             most, residuals = max(most, result.iterations), residuals + result.residuals
             if not result.converged:
                 reason = result.reason
                 break
-            changes = [history.update() for history in self.histories.values()]
-            if max(changes, default=0.0) < self.solver.damage_tolerance:
+            with STOPWATCH.section("constitutive"):
+                changes = [history.update() for history in self.histories.values()]
+            small = max(changes, default=0.0) < self.solver.damage_tolerance
+            if small and settling:
                 self._commit()
                 for history in self.histories.values():
                     history.commit()
                 return NewtonResult(True, most, residuals, staggers=stagger)
-        self.u.x.array[:] = start
+            settling = small
+        self.system.restore(start)
         for history in self.histories.values():
             history.reset()
         self._update()

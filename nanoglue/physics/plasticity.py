@@ -52,8 +52,9 @@ from petsc4py import PETSc
 
 from nanoglue.config import Solver
 from nanoglue.fem import compat
+from nanoglue.fem.block_system import ActiveBlockSystem
 from nanoglue.fem.regions import region_indicator
-from nanoglue.solver.linear import linear_solver
+from nanoglue.timing import STOPWATCH
 from nanoglue.geometry import tags
 from nanoglue.physics.mechanics import (
     ElasticConstants, Samples, elastic_stress, hooke, internal_work, measure, radius, strain,
@@ -157,6 +158,11 @@ class PlasticRegion:
         return consistent_tangent(e, self.constants, self._beta, to_tensor(self._normal))
 
 
+def add_form(total, term):
+    """total + term for UFL forms where ``total`` may still be None (an empty block)."""
+    return term if total is None else total + term
+
+
 def _boundary_conditions(space, facet_tags) -> list:
     """u_r = 0 on the axis; u_z = 0 on the substrate bottom, or, for a free particle, at the
     lowest vertex on the axis (removes the rigid axial translation without a null pivot)."""
@@ -187,61 +193,53 @@ class Mechanics:
     materials: region tag → config.ElasticMaterial (plastic where ``yield_stress`` is set);
     eigenstrains: region tag → 3×3 UFL eigenstrain, e.g. ``chemical_strain(c, β)`` for the
     particle (regions not listed: none); solver: config.Solver (element degree, Newton
-    tolerances, PETSc options). One continuous displacement ``u`` over all regions (bonded);
-    ``physics.cohesive_mechanics.CohesiveMechanics`` overrides the hooks below (one field per
-    region, interface work, active dofs) and shares the Newton loop.
+    tolerances, PETSc options). One continuous displacement ``fields[0]`` over all regions
+    (bonded); ``physics.cohesive_mechanics.CohesiveMechanics`` overrides the hooks below (one
+    field per region, interface work, active dofs) and shares the Newton loop. The linear
+    algebra (block assembly, active-dof solves) is ``fem.block_system.ActiveBlockSystem``.
     """
 
     def __init__(self, mesh, cell_tags, facet_tags, materials: Mapping,
                  eigenstrains: Mapping, solver: Solver = Solver(),
                  quadrature_degree: Optional[int] = None):
-        self.comm, self.solver = mesh.comm, solver
+        self.comm, self.mesh, self.solver = mesh.comm, mesh, solver
         self.quadrature_degree = quadrature_degree or solver.element_degree
         self.field_of = self._fields(materials)
         count = max(self.field_of.values(), default=0) + 1
-        space = compat.lagrange_space(mesh, solver.element_degree, (mesh.geometry.dim * count,))
-        self.u = fem.Function(space, name="u")
+        self.fields = [
+            fem.Function(compat.lagrange_space(mesh, solver.element_degree, (mesh.geometry.dim,)),
+                         name=f"u{k}") for k in range(count)]  # one space per field: own bcs
+        tests = [ufl.TestFunction(f.function_space) for f in self.fields]
+        trials = [ufl.TrialFunction(f.function_space) for f in self.fields]
         r = radius(mesh)
         dx = measure(mesh, self.quadrature_degree, cell_tags)
-        v, du = ufl.TestFunction(space), ufl.TrialFunction(space)
         self.constants = {tag: ElasticConstants.of(mesh, m) for tag, m in materials.items()}
         self.yield_stress = {tag: fem.Constant(mesh, PETSc.ScalarType(m.yield_stress))
                              for tag, m in materials.items() if m.yield_stress is not None}
         self.indicators = {tag: region_indicator(mesh, cell_tags, tag) for tag in materials}
         self.plastic: dict[int, PlasticRegion] = {}
         self._stresses = {}  # region tag → UFL stress (committed state where plastic)
-        residual, jacobian = 0, 0
+        residuals = [0] * count
+        jacobians = [[None] * count for _ in range(count)]
         for tag in materials:
-            u, v_x, du_x = (self.part(f, tag) for f in (self.u, v, du))
+            k = self.field_of[tag]
+            u, v, du = self.fields[k], tests[k], trials[k]
             eigen = eigenstrains.get(tag, ufl.zero(3, 3))
             if tag in self.yield_stress:
                 region = self.plastic[tag] = PlasticRegion(
                     u, r, self.indicators[tag], eigen, self.constants[tag],
                     self.yield_stress[tag], self.quadrature_degree)
-                sigma, tangent = region.current_stress(), region.tangent(strain(du_x, r))
+                sigma, tangent = region.current_stress(), region.tangent(strain(du, r))
                 self._stresses[tag] = to_tensor(region.stress)
             else:
                 sigma = self._stresses[tag] = elastic_stress(u, r, eigen, self.constants[tag])
-                tangent = hooke(strain(du_x, r), self.constants[tag])
-            residual += internal_work(sigma, v_x, r, dx(tag))
-            jacobian += internal_work(tangent, v_x, r, dx(tag))
-        extra = self._interface_forms(mesh, cell_tags, facet_tags, r, v, du)
-        if extra is not None:
-            residual, jacobian = residual + extra[0], jacobian + extra[1]
-        self._residual, self._jacobian = fem.form(residual), fem.form(jacobian)
-        self.bcs = self._boundary_conditions(space, cell_tags, facet_tags)
-        self._b = fem.petsc.create_vector(self._residual)
-        self._A = fem.petsc.create_matrix(self._jacobian)
-        self._active = self._active_dofs(space, cell_tags)
-        if self._active is None:
-            self._rhs, self._du, self._operator = self._b, self._b.duplicate(), self._A
-            self._ksp = linear_solver(self.comm, self._A, solver.petsc_options, "mechanics")
-        else:  # only the active dofs are solved for (PETSc submatrix on their index set)
-            first = space.dofmap.index_map.local_range[0] * space.dofmap.index_map_bs
-            self._active_set = PETSc.IS().createGeneral(
-                (self._active + first).astype(PETSc.IntType), comm=self.comm)
-            self._rhs = PETSc.Vec().createMPI((self._active.size, PETSc.DECIDE), comm=self.comm)
-            self._du, self._operator, self._ksp = self._rhs.duplicate(), None, None
+                tangent = hooke(strain(du, r), self.constants[tag])
+            residuals[k] += internal_work(sigma, v, r, dx(tag))
+            jacobians[k][k] = add_form(jacobians[k][k], internal_work(tangent, v, r, dx(tag)))
+        self._add_interface_forms(mesh, facet_tags, r, tests, trials, residuals, jacobians)
+        self.system = ActiveBlockSystem(
+            self.fields, residuals, jacobians, self._boundary_conditions(cell_tags, facet_tags),
+            self._active_dofs(cell_tags), solver.petsc_options, "mechanics")
         self._samples = None
         self._update()
 
@@ -250,34 +248,27 @@ class Mechanics:
         """Region tag → index of its displacement field: bonded, all regions share field 0."""
         return {tag: 0 for tag in materials}
 
-    def part(self, function, tag: int):
-        """Region ``tag``'s displacement (or test/trial function) out of the field vector."""
-        if max(self.field_of.values(), default=0) == 0:
-            return function
-        k = 2 * self.field_of[tag]
-        return ufl.as_vector([function[k], function[k + 1]])
-
     def displacement(self, tag: int):
-        """u of region ``tag`` (UFL)."""
-        return self.part(self.u, tag)
+        """u of region ``tag`` (its field)."""
+        return self.fields[self.field_of[tag]]
 
     @property
     def displacement_field(self):
         """One displacement over all regions, Σ_regions χ_region u_region (UFL; for output)."""
-        if max(self.field_of.values(), default=0) == 0:
-            return self.u
+        if len(self.fields) == 1:
+            return self.fields[0]
         return sum(self.indicators[t] * self.displacement(t) for t in self.field_of)
 
-    def _interface_forms(self, mesh, cell_tags, facet_tags, r, v, du):
-        """(residual, Jacobian) terms of the interfaces; None when bonded."""
-        return None
+    def _add_interface_forms(self, mesh, facet_tags, r, tests, trials, residuals, jacobians):
+        """Add the interfaces' terms to ``residuals``/``jacobians`` (per field); none if bonded."""
 
-    def _boundary_conditions(self, space, cell_tags, facet_tags) -> list:
-        return _boundary_conditions(space, facet_tags)
+    def _boundary_conditions(self, cell_tags, facet_tags) -> list:
+        """Dirichlet conditions per field."""
+        return [_boundary_conditions(self.fields[0].function_space, facet_tags)]
 
-    def _active_dofs(self, space, cell_tags):
-        """Owned local dofs solved for; None: all of them."""
-        return None
+    def _active_dofs(self, cell_tags) -> list:
+        """Owned local dofs solved for, per field; None: all of them."""
+        return [None]
 
     @property
     def stress(self):
@@ -287,7 +278,7 @@ class Mechanics:
     @property
     def equivalent_plastic_strain(self):
         """UFL equivalent plastic strain p over all regions (0 where elastic)."""
-        zero = fem.Constant(self.u.function_space.mesh, PETSc.ScalarType(0.0))
+        zero = fem.Constant(self.mesh, PETSc.ScalarType(0.0))
         return sum((region.p for region in self.plastic.values()), zero)
 
     def set_material(self, tag: int, material) -> None:
@@ -297,42 +288,9 @@ class Mechanics:
             self.yield_stress[tag].value = material.yield_stress
 
     def _update(self) -> None:
-        for region in self.plastic.values():
-            region.update()
-
-    def _residual_norm(self) -> float:
-        """‖F(u)‖ over the solved dofs, F = Σ_regions ∫ σ : ε(v) r dx (+ interface work), zero on
-        the constrained dofs."""
-        with self._b.localForm() as local:
-            local.set(0.0)
-        fem.petsc.assemble_vector(self._b, self._residual)
-        self._b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        fem.petsc.set_bc(self._b, self.bcs)  # u = 0 there already, so the correction is 0
-        if self._active is not None:
-            self._rhs.array[:] = self._b.array[self._active]
-        return self._rhs.norm()
-
-    def _correct(self) -> int:
-        """u ← u − J⁻¹F; returns the KSP converged reason (< 0: failed)."""
-        self._A.zeroEntries()
-        fem.petsc.assemble_matrix(self._A, self._jacobian, bcs=self.bcs)
-        self._A.assemble()
-        if self._active is not None:
-            self._operator = self._A.createSubMatrix(self._active_set, self._active_set,
-                                                     submat=self._operator)
-            if self._ksp is None:
-                self._ksp = linear_solver(self.comm, self._operator, self.solver.petsc_options,
-                                          "mechanics")
-            self._ksp.setOperators(self._operator)
-        self._ksp.solve(self._rhs, self._du)
-        if self._active is None:
-            self._du.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
-            with self._du.localForm() as local:
-                self.u.x.array[:] -= local.array_r
-        else:
-            self.u.x.array[self._active] -= self._du.array
-            self.u.x.scatter_forward()
-        return self._ksp.getConvergedReason()
+        with STOPWATCH.section("constitutive"):
+            for region in self.plastic.values():
+                region.update()
 
     def solve(self, max_iterations: Optional[int] = None) -> NewtonResult:
         """Equilibrium for the current loads; on failure u and the state stay at the last step."""
@@ -345,28 +303,32 @@ class Mechanics:
         for region in self.plastic.values():
             region.commit()
 
-    def _newton(self, max_iterations: Optional[int] = None) -> NewtonResult:
-        """Newton from the current u, nothing committed; on failure u returns to its start."""
+    def _newton(self, max_iterations: Optional[int] = None,
+                rtol: Optional[float] = None) -> NewtonResult:
+        """Newton from the current u, nothing committed; on failure u returns to its start.
+        ``rtol`` replaces ``solver.newton_rtol`` (a looser solve inside an outer iteration).
+        Residual F = Σ_regions ∫ σ : ε(v) r dx (+ interface work) over the solved dofs."""
         limit = max_iterations or self.solver.newton_max_iterations
-        start = self.u.x.array.copy()
+        rtol = self.solver.newton_rtol if rtol is None else rtol
+        start = self.system.state()
         residuals, reason = [], f"no convergence in {limit} iterations"
         for iteration in range(limit + 1):
             self._update()
-            residuals.append(self._residual_norm())
+            residuals.append(self.system.residual_norm())
             if not np.isfinite(residuals[-1]):
                 reason = "non-finite residual"
                 break
             tolerance = self.solver.newton_atol if iteration == 0 else max(
-                self.solver.newton_atol, self.solver.newton_rtol * residuals[0])
+                self.solver.newton_atol, rtol * residuals[0])
             if residuals[-1] <= tolerance:
                 return NewtonResult(True, iteration, residuals)
             if iteration == limit:
                 break
-            ksp_reason = self._correct()
+            ksp_reason = self.system.correct()
             if ksp_reason < 0:
                 reason = f"linear solve failed: KSPConvergedReason {ksp_reason}"
                 break
-        self.u.x.array[:] = start
+        self.system.restore(start)
         self._update()
         return NewtonResult(False, len(residuals) - 1, residuals, reason)
 
@@ -384,7 +346,7 @@ class Mechanics:
 
     def _sample_targets(self) -> dict:
         """name → (quadrature function, compiled expression) of the sampled fields."""
-        mesh, chi = self.u.function_space.mesh, self.indicators
+        mesh, chi = self.mesh, self.indicators
         fields = {
             "x": (ufl.SpatialCoordinate(mesh), (2,)),
             "region": (sum(tag * chi[tag] for tag in chi), ()),

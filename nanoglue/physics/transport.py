@@ -54,6 +54,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from nanoglue.fem import compat
+from nanoglue.timing import STOPWATCH
 from nanoglue.solver.linear import DEFAULT_PETSC_OPTIONS, linear_solver
 from nanoglue.physics.diffusivity import diffusivity
 
@@ -169,13 +170,14 @@ class Transport:
 
     def _assemble_operator(self) -> None:
         """M_L + Δt·K(D(c^n)) on the active dofs, reassembled into the same PETSc matrices."""
-        self._matrix.zeroEntries()
-        fem.petsc.assemble_matrix(self._matrix, self._stiffness)
-        self._matrix.assemble()
-        self._operator = self._matrix.createSubMatrix(
-            self._active_set, self._active_set, submat=self._operator
-        )
-        self._operator.setDiagonal(self._mass, addv=PETSc.InsertMode.ADD_VALUES)
+        with STOPWATCH.section("assembly"):
+            self._matrix.zeroEntries()
+            fem.petsc.assemble_matrix(self._matrix, self._stiffness)
+            self._matrix.assemble()
+            self._operator = self._matrix.createSubMatrix(
+                self._active_set, self._active_set, submat=self._operator
+            )
+            self._operator.setDiagonal(self._mass, addv=PETSc.InsertMode.ADD_VALUES)
 
     def step(self, dt: float, flux: float) -> StepInfo:
         """Advance c by one step of length ``dt`` under inward flux density ``flux``:
@@ -183,10 +185,12 @@ class Transport:
         self.dt.value, self.flux.value = dt, flux
         self._c_old.x.array[:] = self.c.x.array
         old = self._c_old.x.array[self.active]
-        load = _assembled_vector(self._load_form, self._load).array
+        with STOPWATCH.section("assembly"):
+            load = _assembled_vector(self._load_form, self._load).array
         self._rhs.array[:] = self._mass.array * old + load[self.active]
         self._assemble_operator()
-        self._ksp.solve(self._rhs, self._solution)
+        with STOPWATCH.section("linear_solve"):
+            self._ksp.solve(self._rhs, self._solution)
         reason = self._ksp.getConvergedReason()
         if reason < 0:
             raise RuntimeError(f"transport linear solve failed: KSPConvergedReason {reason}")

@@ -151,7 +151,7 @@ def test_free_swelling_volume_strain_and_von_mises():
                         {tags.PARTICLE: chemical_strain(c, BETA)})
     assert problem.solve().converged
     dx = measure(mesh, 2, bundle.cell_tags)
-    assert mechanical_volume_strain(problem.u, radius(mesh), dx(tags.PARTICLE)) == pytest.approx(
+    assert mechanical_volume_strain(problem.fields[0], radius(mesh), dx(tags.PARTICLE)) == pytest.approx(
         BETA * 0.1, rel=1e-9)
     components = np.array([1.0, -2.0, 0.5, 0.7])
     sigma = to_tensor(fem.Constant(mesh, components.astype(PETSc.ScalarType)))

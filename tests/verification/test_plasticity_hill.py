@@ -85,7 +85,7 @@ def hill_errors(problem):
 
 def plastic_radius(problem) -> float:
     """ρ_sim from the 2πr-weighted volume V_p where p_eq > 0: ρ³ = a0³ + 3 V_p/(4π)."""
-    mesh = problem.u.function_space.mesh
+    mesh = problem.mesh
     dx = measure(mesh, problem.quadrature_degree)
     p_eq = problem.plastic[tags.COATING].p
     r = ufl.SpatialCoordinate(mesh)[0]
@@ -140,12 +140,12 @@ def test_newton_refuses_a_non_converged_step():
         c.value = c0
         assert problem.solve().converged
     region = problem.plastic[tags.COATING]
-    before = [f.x.array.copy() for f in (problem.u, region.stress, region.plastic_strain, region.p)]
+    before = [f.x.array.copy() for f in (problem.fields[0], region.stress, region.plastic_strain, region.p)]
     c.value = plastic
     result = problem.solve(max_iterations=1)
     assert not result.converged and result.iterations == 1 and len(result.residuals) == 2
     assert result.residuals[1] > problem.solver.newton_rtol * result.residuals[0]
-    after = [f.x.array for f in (problem.u, region.stress, region.plastic_strain, region.p)]
+    after = [f.x.array for f in (problem.fields[0], region.stress, region.plastic_strain, region.p)]
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
     result = problem.solve()
     assert result.converged and region.p.x.array.max() > 0.0, result
