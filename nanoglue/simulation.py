@@ -131,5 +131,6 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str])
         "rejected_steps": record.rejected_steps,
         "newton_iterations": record.newton_iterations,
         "wall_seconds": record.wall_seconds,
+        "time_split_seconds": record.time_split,
         "mesh": mesh_stats,
     }

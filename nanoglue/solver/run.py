@@ -18,6 +18,7 @@ from mpi4py import MPI
 from nanoglue.config import Case
 from nanoglue.solver.coupled import REGION_MATERIAL, CoupledProblem
 from nanoglue.solver.stepping import StepController, landmarks
+from nanoglue.timing import STOPWATCH
 
 LANDMARK_TOLERANCE = 1e-9  # [%] of X: a state this close to a landmark is on it
 STAGGER_TARGET = 8  # damage rounds per step above which the next step is shrunk
@@ -37,6 +38,7 @@ class RunRecord:
     onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
     complete: dict[str, float] = field(default_factory=dict)  # X [%] the front reaches r = 0
     wall_seconds: float = 0.0
+    time_split: dict = field(default_factory=dict)  # STOPWATCH.split: assembly, linear solve, ...
 
 
 def von_mises_components(stress: np.ndarray) -> np.ndarray:
@@ -86,6 +88,7 @@ def half_cycles(case: Case) -> list[int]:
 def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunRecord:
     """Step ``problem`` through the schedule; ``outputs.row(row)`` / ``outputs.snapshot(t)``."""
     start, record, step = clock.perf_counter(), RunRecord(), 0
+    STOPWATCH.reset()
     s = case.solver
     control = StepController(s.first_step_percent, s.min_step_percent, s.max_step_percent)
     stop = case.sodiation.stop_expansion_percent
@@ -134,7 +137,12 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                 break
         if record.status == "detached":
             break
+    return _finished(record, start)
+
+
+def _finished(record: RunRecord, start: float) -> RunRecord:
     record.wall_seconds = clock.perf_counter() - start
+    record.time_split = STOPWATCH.split(record.wall_seconds)
     return record
 
 
@@ -196,6 +204,5 @@ def _stopped(record: RunRecord, position: float, outcome, start: float) -> RunRe
     record.status = "stopped"
     record.message = (f"stopped at {position:.3f} % volume expansion: the step fell below "
                       f"solver.min_step_percent ({reason}); results up to there are written")
-    record.wall_seconds = clock.perf_counter() - start
-    return record
+    return _finished(record, start)
 
