@@ -11,7 +11,7 @@ from nanoglue.parallel import is_root
 
 
 class _Silent:
-    def update(self, **_: object) -> None:
+    def update(self, *_: object, **__: object) -> None:
         """Ranks other than 0 report nothing."""
 
     def log(self, _: str) -> None:

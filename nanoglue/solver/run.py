@@ -158,8 +158,10 @@ def _landed(position: float, marks: list[float]) -> float:
 
 def _status(row: dict, direction: int) -> str:
     verb = "sodiating" if direction > 0 else "desodiating"
-    return (f"{verb} · step {row['step_percent']:.3g} % · Newton {row['newton_iterations']} · "
-            f"σvM(Sn) {row.get('von_mises_max_particle_GPa', 0.0):.2f} GPa")
+    status = (f"{verb} · step {row['step_percent']:.3g} % · Newton {row['newton_iterations']} · "
+              f"σvM(Sn) {row.get('von_mises_max_particle_GPa', 0.0):.2f} GPa")
+    debonded = row.get("particle_substrate_debonded_area_fraction")
+    return status if debonded is None else f"{status} · Sn/substrate debonded {debonded:.0%}"
 
 
 def _track_peaks(record: RunRecord, row: dict) -> None:

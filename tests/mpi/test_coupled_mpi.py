@@ -49,3 +49,29 @@ def test_parallel_curves_equal_serial(route, extra, sodiation):
     # Every column, Newton iterations and damage rounds included (the plastic tangent does not
     # depend on round-off at the yield surface, so the solver paths are the same).
     assert max(worst.values()) <= 1e-8, worst
+
+
+def test_a_whole_run_on_two_ranks_writes_the_serial_summary(tmp_path_factory):
+    """``mpirun -n 2 nanoglue run``: the whole pipeline (mesh outputs, progress bar on rank 0 only,
+    snapshots, profiles, plots, summary) completes with the serial number of steps."""
+    from pathlib import Path
+
+    from nanoglue.simulation import run_case
+
+    case = case_from_mapping({
+        "geometry": {"particle_radius": 90.0, "crater_depth": 15.0,
+                     "substrate": {"kind": "block", "radius": 300.0, "depth": 300.0},
+                     "mesh": {"particle_size": 15.0, "far_size": 80.0}},
+        "sodiation": {"route": "substrate-interface", "stop_expansion_percent": 3.0},
+    })
+    world = MPI.COMM_WORLD
+    root = Path(world.bcast(str(tmp_path_factory.mktemp("run")) if world.rank == 0 else None))
+    parallel = run_case(case, root / "parallel")
+    assert parallel["status"] == "completed"
+    if world.rank == 0:
+        assert (root / "parallel" / "summary.json").exists()
+        assert (root / "parallel" / "debonding.png").exists()
+        serial = _curves(case, MPI.COMM_SELF)
+        assert parallel["steps"] == len(serial)
+        onset = parallel["debonding"]["onset_expansion_percent"]["particle_substrate"]
+        assert 0.2 < onset < 3.0
