@@ -7,8 +7,10 @@ run (design: JIT is not counted in benchmarks), then the timed run writes its us
 OUT/<case>[-refine-F]/. ``--refine F`` divides every element size of the case (interface,
 particle, far field) by F and multiplies the elements across the coating by F: the mesh study is
 ``--refine 1`` against ``--refine 2``. Printed (and written to OUT/bench.md): steps, linear
-solves, wall time of the stepping split into assembly / linear solve / constitutive updates /
-other (from summary.json's ``time_split_seconds``), onset and completion per interface.
+solves, wall time of the stepping split into assembly / LU factorisation / other linear solve
+(substitutions, transport) / constitutive updates /
+other (from summary.json's ``time_split_seconds``; timings of rank 0), onset and completion per
+interface. Under ``mpirun -n N`` every rank runs the same cases together.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import math
 import time
 from pathlib import Path
 
+from mpi4py import MPI
+
 from nanoglue.case_file import load_case
 from nanoglue.geometry.sizing import interface_sizing
+from nanoglue.parallel import is_root
 from nanoglue.simulation import run_case
 
 CASES = ["configs/paper-bare-interface.yaml", "configs/paper-coated-6nm.yaml"]
-KINDS = ["assembly", "linear_solve", "constitutive", "other"]
+KINDS = ["assembly", "factorization", "linear_solve", "constitutive", "other"]
 
 
 def refined(path: str, refine: float, stop: float):
@@ -64,7 +69,8 @@ def bench_case(path: str, refine: float, stop: float, out: Path) -> dict:
         "case": label,
         "cells": summary["mesh"]["cells"],
         "steps": summary["steps"],
-        "linear_solves": split.get("linear_solve", {}).get("count", 0),
+        "ranks": MPI.COMM_WORLD.size,
+        "factorizations": split.get("factorization", {}).get("count", 0),
         "total_s": total,
         "stepping_s": summary["wall_seconds"],
     }
@@ -99,6 +105,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     args = parser.parse_args()
     rows = [bench_case(path, args.refine, args.stop, args.out) for path in args.cases]
+    if not is_root():
+        return
     table = markdown(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     name = "bench.md" if args.refine == 1 else f"bench-refine-{args.refine:g}.md"

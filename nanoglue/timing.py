@@ -1,8 +1,9 @@
 """Wall time per kind of work, for the summary's time split and the benchmark.
 
 ``STOPWATCH.section("assembly")`` around a piece of work adds its wall time (and one count) to
-that kind. Kinds used: ``assembly`` (matrices, vectors, active-dof submatrices), ``linear_solve``
-(KSP solves: LU factorisation and substitution), ``constitutive`` (return mapping and damage
+that kind. Kinds used: ``assembly`` (matrices, vectors, active-dof submatrices),
+``factorization`` (LU of the mechanics Jacobian), ``linear_solve`` (KSP solves: substitutions,
+and the transport's factorisation), ``constitutive`` (return mapping and damage
 updates at quadrature points / interface vertices). Everything else of a run is "other".
 """
 

@@ -82,17 +82,9 @@ class ActiveBlockSystem:
         return self._rhs.norm()
 
     def correct(self) -> int:
-        """u_A ← u_A − J_AA⁻¹ F_A with the F_A of the last ``residual_norm``; returns the KSP
-        converged reason (< 0: failed, fields unchanged)."""
-        with STOPWATCH.section("assembly"):
-            self._matrix.zeroEntries()
-            fem.petsc.assemble_matrix_block(self._matrix, self._jacobian, bcs=self._all_bcs)
-            self._matrix.assemble()
-            self._operator = self._matrix.createSubMatrix(self._active_set, self._active_set,
-                                                          submat=self._operator)
-        if self._ksp is None:
-            self._ksp = linear_solver(self.comm, self._operator, self._options, self._prefix)
-        self._ksp.setOperators(self._operator)
+        """u_A ← u_A − J_AA⁻¹ F_A with the F_A of the last ``residual_norm`` and J at the current
+        fields; returns the KSP converged reason (< 0: failed, fields unchanged)."""
+        self._factor()
         with STOPWATCH.section("linear_solve"):
             self._ksp.solve(self._rhs, self._correction)
         reason = self._ksp.getConvergedReason()
@@ -102,6 +94,21 @@ class ActiveBlockSystem:
                 field.x.array[self.active[k]] -= correction[self._slices[k]:self._slices[k + 1]]
                 field.x.scatter_forward()
         return reason
+
+    def _factor(self) -> None:
+        """Assemble J at the current fields, take its active submatrix and factorise it (the
+        symbolic part is reused: the sparsity never changes)."""
+        with STOPWATCH.section("assembly"):
+            self._matrix.zeroEntries()
+            fem.petsc.assemble_matrix_block(self._matrix, self._jacobian, bcs=self._all_bcs)
+            self._matrix.assemble()
+            self._operator = self._matrix.createSubMatrix(self._active_set, self._active_set,
+                                                          submat=self._operator)
+        if self._ksp is None:
+            self._ksp = linear_solver(self.comm, self._operator, self._options, self._prefix)
+        self._ksp.setOperators(self._operator)
+        with STOPWATCH.section("factorization"):
+            self._ksp.setUp()
 
     def state(self) -> list[np.ndarray]:
         """Copies of the fields' local arrays (ghosts included)."""
