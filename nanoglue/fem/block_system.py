@@ -52,8 +52,8 @@ class ActiveBlockSystem:
         self._vectors = [fem.petsc.create_vector(F) for F in self._residuals]
         self._matrix = fem.petsc.create_matrix_block(self._jacobian)
         sizes = [_owned_size(f.function_space) for f in self.fields]
-        self.active = [np.arange(size, dtype=np.int32) if dofs is None else np.asarray(dofs, np.int32)
-                       for dofs, size in zip(active, sizes)]
+        self.active = [np.arange(size, dtype=np.int32) if dofs is None
+                       else np.asarray(dofs, np.int32) for dofs, size in zip(active, sizes)]
         rank_offset = self.comm.exscan(sum(sizes), op=MPI.SUM) or 0
         field_offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         rows = np.concatenate([rank_offset + offset + dofs
@@ -89,11 +89,20 @@ class ActiveBlockSystem:
             self._ksp.solve(self._rhs, self._correction)
         reason = self._ksp.getConvergedReason()
         if reason >= 0:
-            correction = self._correction.array
-            for k, field in enumerate(self.fields):
-                field.x.array[self.active[k]] -= correction[self._slices[k]:self._slices[k + 1]]
-                field.x.scatter_forward()
+            self._add_correction(-1.0)
         return reason
+
+    def retract(self, fraction: float) -> None:
+        """u_A ← u_A + fraction·Δu_A: take back part of the last correction (backtracking)."""
+        self._add_correction(fraction)
+
+    def _add_correction(self, factor: float) -> None:
+        """u_A ← u_A + factor·Δu_A, ghosts updated."""
+        correction = self._correction.array
+        for k, field in enumerate(self.fields):
+            part = correction[self._slices[k]:self._slices[k + 1]]
+            field.x.array[self.active[k]] += factor * part
+            field.x.scatter_forward()
 
     def _factor(self) -> None:
         """Assemble J at the current fields, take its active submatrix and factorise it (the
