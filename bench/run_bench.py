@@ -5,12 +5,13 @@
 Each case first runs a few tiny steps (0.3 %) so that FFCx compiles its forms outside the timed
 run (design: JIT is not counted in benchmarks), then the timed run writes its usual outputs into
 OUT/<case>[-refine-F]/. ``--refine F`` divides every element size of the case (interface,
-particle, far field) by F and multiplies the elements across the coating by F: the mesh study is
-``--refine 1`` against ``--refine 2``. Printed (and written to OUT/bench.md): steps, linear
-solves, wall time of the stepping split into assembly / LU factorisation / other linear solve
-(substitutions, transport) / constitutive updates /
-other (from summary.json's ``time_split_seconds``; timings of rank 0), onset and completion per
-interface. Under ``mpirun -n N`` every rank runs the same cases together.
+particle, far field) by F and multiplies the elements across the coating by F; ``--step-refine S``
+divides the first and the largest volume-expansion step by S. The convergence study is
+``--refine 1`` against ``--refine 2`` (mesh) and ``--step-refine 2`` (steps). Printed (and
+written to OUT/bench.md): steps, LU factorisations, wall time of the stepping split into
+assembly / LU factorisation / other linear solves (substitutions, transport) / constitutive
+updates / other (from summary.json's ``time_split_seconds``; timings of rank 0), onset and
+completion per interface. Under ``mpirun -n N`` every rank runs the same cases together.
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ CASES = ["configs/paper-bare-interface.yaml", "configs/paper-coated-6nm.yaml"]
 KINDS = ["assembly", "factorization", "linear_solve", "constitutive", "other"]
 
 
-def refined(path: str, refine: float, stop: float):
-    """The case of ``path`` stopped at ``stop`` %, every element size divided by ``refine``."""
+def refined(path: str, refine: float, stop: float, step_refine: float = 1.0):
+    """The case of ``path`` stopped at ``stop`` %, every element size divided by ``refine``, the
+    first and the largest step by ``step_refine``."""
     case = load_case(path, {"sodiation.stop_expansion_percent": stop})
-    mesh = case.geometry.mesh
+    mesh, solver = case.geometry.mesh, case.solver
     interface = mesh.interface_size or interface_sizing(case).interface_size
     overrides = {
+        "solver.first_step_percent": solver.first_step_percent / step_refine,
+        "solver.max_step_percent": solver.max_step_percent / step_refine,
         "sodiation.stop_expansion_percent": stop,
         "geometry.mesh.interface_size": interface / refine,
         "geometry.mesh.particle_size": mesh.particle_size / refine,
@@ -49,15 +53,21 @@ def refined(path: str, refine: float, stop: float):
     return load_case(path, overrides)
 
 
+def study_label(refine: float, step_refine: float) -> str:
+    """'' for the case as given, else e.g. '-refine-2-steps-2'."""
+    label = "" if refine == 1 else f"-refine-{refine:g}"
+    return label + ("" if step_refine == 1 else f"-steps-{step_refine:g}")
+
+
 def quietly(function, *args):
     """Run ``function`` with its console output swallowed (the warm-up)."""
     with contextlib.redirect_stdout(io.StringIO()):
         return function(*args)
 
 
-def bench_case(path: str, refine: float, stop: float, out: Path) -> dict:
-    case = refined(path, refine, stop)
-    label = case.name + ("" if refine == 1 else f"-refine-{refine:g}")
+def bench_case(path: str, refine: float, stop: float, out: Path, step_refine: float = 1.0) -> dict:
+    case = refined(path, refine, stop, step_refine)
+    label = case.name + study_label(refine, step_refine)
     warm = case.model_copy(update={"sodiation": case.sodiation.model_copy(
         update={"stop_expansion_percent": 0.3})})
     quietly(run_case, warm, out / f"{label}-warmup")
@@ -101,15 +111,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", default=CASES)
     parser.add_argument("--refine", type=float, default=1.0)
+    parser.add_argument("--step-refine", type=float, default=1.0)
     parser.add_argument("--stop", type=float, default=70.0)
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     args = parser.parse_args()
-    rows = [bench_case(path, args.refine, args.stop, args.out) for path in args.cases]
+    rows = [bench_case(path, args.refine, args.stop, args.out, args.step_refine)
+            for path in args.cases]
     if not is_root():
         return
     table = markdown(rows)
     args.out.mkdir(parents=True, exist_ok=True)
-    name = "bench.md" if args.refine == 1 else f"bench-refine-{args.refine:g}.md"
+    name = f"bench{study_label(args.refine, args.step_refine)}.md"
     (args.out / name).write_text(table, encoding="utf-8")
     (args.out / name).with_suffix(".json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     print(table)
