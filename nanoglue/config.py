@@ -294,6 +294,9 @@ class Solver(_Section):
     damage_tolerance: Length = Field(
         0.02, description="Staggered damage iterations stop when max |Δd| falls below this [-]."
     )
+    max_damage_rounds: int = Field(
+        40, ge=1, description="Damage rounds per step before the step is refused and cut [-]."
+    )
     petsc_options: dict[str, PetscValue] = Field(
         default_factory=lambda: {
             "ksp_type": "preonly",

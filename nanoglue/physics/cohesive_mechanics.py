@@ -15,7 +15,7 @@ vertex of each region (rigid translation).
 
 Lagged damage per step (design §8): Newton with d fixed, then κ_trial = max(κ_n, δ), d = d(κ_trial)
 on every interface; repeat until max |Δd| < ``solver.damage_tolerance``. More than
-``max_staggers`` rounds, or a Newton failure, refuse the step (u, plastic state and d return to
+``solver.max_damage_rounds`` rounds, or a Newton failure, refuse the step (u, plastic state and d return to
 step n); κ and the plastic state are committed only on acceptance.
 """
 
@@ -36,7 +36,6 @@ from nanoglue.physics import cohesive
 from nanoglue.physics.plasticity import Mechanics, NewtonResult, add_form
 from nanoglue.timing import STOPWATCH
 
-MAX_STAGGERS = 40  # damage rounds per step before the step is refused and cut back
 ROUND_RTOL = 1e-3  # relative Newton tolerance of the damage rounds before the settling one
 MEASURE_DEGREE = 8  # facet rule of the debonded-fraction integrals (step integrand)
 
@@ -47,8 +46,8 @@ class CohesiveMechanics(Mechanics):
 
     def __init__(self, mesh, cell_tags, facet_tags, materials: Mapping, eigenstrains: Mapping,
                  interfaces: Mapping, solver: Solver = Solver(), debonded_damage: float = 0.99,
-                 quadrature_degree: Optional[int] = None, max_staggers: int = MAX_STAGGERS):
-        self._laws, self.max_staggers = dict(interfaces), max_staggers
+                 quadrature_degree: Optional[int] = None):
+        self._laws, self.max_staggers = dict(interfaces), solver.max_damage_rounds
         self.histories: dict[int, cohesive.InterfaceHistory] = {}
         self._debonded = debonded_damage
         super().__init__(mesh, cell_tags, facet_tags, materials, eigenstrains, solver,
