@@ -295,7 +295,8 @@ class Solver(_Section):
         0.02, description="Staggered damage iterations stop when max |Δd| falls below this [-]."
     )
     max_damage_rounds: int = Field(
-        40, ge=1, description="Damage rounds per step before the step is refused and cut [-]."
+        200, ge=1, description="Damage rounds per step before the step is refused and cut [-]; "
+        "an unstable debonding event (snap-through) can need ~100 at a fixed load."
     )
     petsc_options: dict[str, PetscValue] = Field(
         default_factory=lambda: {
