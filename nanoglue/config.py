@@ -287,6 +287,11 @@ class Solver(_Section):
     first_step_percent: Length = Field(0.1, description="First volume-expansion step [%].")
     max_step_percent: Length = Field(2.0, description="Largest volume-expansion step [%].")
     min_step_percent: Length = Field(1e-3, description="Smallest step before a clean stop [%].")
+    onset_step_percent: Optional[Length] = Field(
+        None, description="Largest step while an interface is damaged (d > 0) but its debonding "
+        "onset has not happened yet, so that onset is resolved to this [%]; null: no cap (it "
+        "costs many small steps when damage starts long before onset, as under a coating)."
+    )
     max_plastic_increment: Length = Field(
         0.25, description="Largest equivalent plastic strain increment in a step (anywhere, the "
         "contact rim included) above which the next step is shrunk [-]."

@@ -122,6 +122,8 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
             _track_peaks(record, row)
             if direction > 0:
                 _track_debonding(record, previous, row, case)
+                if s.onset_step_percent is not None and _approaching_onset(row, record):
+                    control.size = min(control.size, s.onset_step_percent)
             previous = row
             record.steps, record.newton_iterations = step, record.newton_iterations + row["newton_iterations"]
             outputs.row(row)
@@ -199,6 +201,13 @@ def _track_debonding(record: RunRecord, previous, row: dict, case: Case) -> None
                         limits.debonded_damage)
         if hit is not None:
             record.complete["particle_substrate"] = hit
+
+
+def _approaching_onset(row: dict, record: RunRecord) -> bool:
+    """Some interface is damaged (d > 0 somewhere) but has not reached its debonding onset."""
+    suffix = "_damaged_area_fraction"
+    return any(value > 0.0 and key[:-len(suffix)] not in record.onset
+               for key, value in row.items() if key.endswith(suffix))
 
 
 def _stopped(record: RunRecord, position: float, outcome, start: float) -> RunRecord:
