@@ -191,6 +191,10 @@ class Interfaces(_SectionOfDefaults):
     onset_arc_length: Length = Field(
         1.0, description="Debonded arc length that marks debonding onset [nm]."
     )
+    damage_viscosity: Optional[Length] = Field(
+        None, description="Relaxation time η [s] of a viscous damage law ḋ = (d(κ) − d)/η "
+        "(regularises unstable debonding events in time); null: rate-independent (the paper)."
+    )
 
 
 # -------------------------------------------------------------------------------- sodiation

@@ -92,3 +92,24 @@ def test_steps_stay_small_from_the_first_damage_to_onset():
     free = steps_until_onset({"max_step_percent": 2.0})
     assert capped and max(capped) <= 0.2 + 1e-12
     assert max(free) > 0.2
+
+
+def test_viscous_damage_recovers_the_rate_independent_law_and_freezes_damage_in_its_limits():
+    """ḋ = (d(κ) − d)/η, backward Euler: ρ = Δt/(η + Δt). η → 0 gives the rate-independent run
+    (every column to 1e-6 at η = 1e-9 s, steps of ~4–40 s); η → ∞ freezes d near 0 (nothing
+    debonds at η = 1e12 s, while the rate-independent run debonds over more than 1 nm)."""
+    def rows(viscosity):
+        case = case_from_mapping({"geometry": GEOMETRY, "interfaces": {
+            "damage_viscosity": viscosity}, "sodiation": {
+            "route": "substrate-interface", "stop_expansion_percent": 3.0}})
+        record = Recording()
+        run_steps(CoupledProblem(case, build_mesh(case)), case, record, record)
+        return record.rows
+
+    plain, fast, frozen = rows(None), rows(1e-9), rows(1e12)
+    assert len(plain) == len(fast)
+    for a, b in zip(plain, fast):
+        for key in a:
+            assert abs(a[key] - b[key]) <= 1e-6 * max(1.0, abs(a[key])), key
+    assert plain[-1]["particle_substrate_debonded_arc_nm"] > 1.0
+    assert max(row["particle_substrate_debonded_area_fraction"] for row in frozen) == 0.0

@@ -187,7 +187,8 @@ class InterfaceHistory:
         self.vertices = interface_dofs(space, facet_tags, tag)
         self.normal = nodal_normal(mesh, normal_ab, dS, self.vertices)
         self.kappa, self.d = fem.Function(space), fem.Function(space)
-        self._kappa_trial, self._opening, self._d_new = (fem.Function(space) for _ in range(3))
+        self._kappa_trial, self._opening, self._d_new, self._d_committed = (
+            fem.Function(space) for _ in range(4))
         pair = openings(jump_cells, self.normal)
         self._delta_expr = compat.expression(effective_opening(*pair), space)
         self._damage_expr = compat.expression(damage(self._kappa_trial, constants), space)
@@ -199,24 +200,27 @@ class InterfaceHistory:
         compat.interpolate_expression(self._pair, self._pair_expr)
         return self._pair.x.array.reshape(-1, 2)[self.vertices]
 
-    def update(self) -> float:
-        """κ_trial = max(κ_n, δ), d ← d(κ_trial) on the interface vertices; returns max |Δd|."""
+    def update(self, relaxation: float = 1.0) -> float:
+        """κ_trial = max(κ_n, δ), d ← d_n + ρ (d(κ_trial) − d_n) on the interface vertices;
+        returns max |Δd| of this update. ρ = 1: rate-independent damage; ρ = Δt/(η + Δt) is
+        the backward-Euler step of the viscous law ḋ = (d(κ) − d)/η (Duvaut–Lions type), which
+        spreads an unstable debonding event over the time η instead of one load step."""
         compat.interpolate_expression(self._opening, self._delta_expr)
         gamma = self.vertices
         self._kappa_trial.x.array[gamma] = np.maximum(self.kappa.x.array[gamma],
                                                       self._opening.x.array[gamma])
         compat.interpolate_expression(self._d_new, self._damage_expr)
-        change = np.max(np.abs(self._d_new.x.array[gamma] - self.d.x.array[gamma]), initial=0.0)
-        self.d.x.array[gamma] = self._d_new.x.array[gamma]
+        committed = self._d_committed.x.array[gamma]
+        new = committed + relaxation * (self._d_new.x.array[gamma] - committed)
+        change = np.max(np.abs(new - self.d.x.array[gamma]), initial=0.0)
+        self.d.x.array[gamma] = new
         return self.comm.allreduce(change, op=MPI.MAX)
 
     def reset(self) -> None:
-        """d ← d(κ_n): back to the last accepted step (a refused step)."""
-        gamma = self.vertices
-        self._kappa_trial.x.array[:] = self.kappa.x.array
-        compat.interpolate_expression(self._d_new, self._damage_expr)
-        self.d.x.array[gamma] = self._d_new.x.array[gamma]
+        """d ← d_n: back to the last accepted step (a refused step)."""
+        self.d.x.array[:] = self._d_committed.x.array
 
     def commit(self) -> None:
-        """κ_n ← κ_trial (the step converged)."""
+        """κ_n ← κ_trial, d_n ← d (the step converged)."""
         self.kappa.x.array[:] = self._kappa_trial.x.array
+        self._d_committed.x.array[:] = self.d.x.array

@@ -46,8 +46,10 @@ class CohesiveMechanics(Mechanics):
 
     def __init__(self, mesh, cell_tags, facet_tags, materials: Mapping, eigenstrains: Mapping,
                  interfaces: Mapping, solver: Solver = Solver(), debonded_damage: float = 0.99,
-                 quadrature_degree: Optional[int] = None):
+                 quadrature_degree: Optional[int] = None,
+                 damage_viscosity: Optional[float] = None):
         self._laws, self.max_staggers = dict(interfaces), solver.max_damage_rounds
+        self._damage_viscosity = damage_viscosity
         self.histories: dict[int, cohesive.InterfaceHistory] = {}
         self._debonded = debonded_damage
         super().__init__(mesh, cell_tags, facet_tags, materials, eigenstrains, solver,
@@ -133,7 +135,8 @@ class CohesiveMechanics(Mechanics):
         return active
 
     # ------------------------------------------------------------------ lagged damage
-    def solve(self, max_iterations: Optional[int] = None) -> NewtonResult:
+    def solve(self, max_iterations: Optional[int] = None,
+              step_time: Optional[float] = None) -> NewtonResult:
         """Equilibrium with converged lagged damage; on failure everything stays at step n.
 
         Rounds while d still moves solve only to ``ROUND_RTOL`` (their u is a better guess for
@@ -142,6 +145,8 @@ class CohesiveMechanics(Mechanics):
         update also stays below the tolerance. ``iterations`` of the result is the largest
         Newton count of one round, ``staggers`` the number of rounds."""
         start, most, residuals = self.system.state(), 0, []
+        eta = self._damage_viscosity
+        relaxation = 1.0 if eta is None or step_time is None else step_time / (eta + step_time)
         reason = f"damage did not converge in {self.max_staggers} rounds"
         settling = False  # this round solves to the full tolerances
         for stagger in range(1, self.max_staggers + 1):
@@ -151,7 +156,8 @@ class CohesiveMechanics(Mechanics):
                 reason = result.reason
                 break
             with STOPWATCH.section("constitutive"):
-                changes = [history.update() for history in self.histories.values()]
+                changes = [history.update(relaxation)
+                           for history in self.histories.values()]
             small = max(changes, default=0.0) < self.solver.damage_tolerance
             if small and settling:
                 self._commit()

@@ -295,8 +295,10 @@ class Mechanics:
             for region in self.plastic.values():
                 region.update()
 
-    def solve(self, max_iterations: Optional[int] = None) -> NewtonResult:
-        """Equilibrium for the current loads; on failure u and the state stay at the last step."""
+    def solve(self, max_iterations: Optional[int] = None,
+              step_time: Optional[float] = None) -> NewtonResult:
+        """Equilibrium for the current loads; on failure u and the state stay at the last step.
+        ``step_time`` [s] is for rate-dependent variants (viscous damage); unused here."""
         result = self._newton(max_iterations)
         if result.converged:
             self._commit()

@@ -107,7 +107,8 @@ class CoupledProblem:
         if self.interfaces:
             laws = {tag: getattr(case.interfaces, name) for tag, name in self.interfaces.items()}
             self.mechanics = CohesiveMechanics(mesh, cells, facets, materials, eigenstrains, laws,
-                                               solver, case.interfaces.debonded_damage)
+                                               solver, case.interfaces.debonded_damage,
+                                               damage_viscosity=case.interfaces.damage_viscosity)
         else:
             self.mechanics = Mechanics(mesh, cells, facets, materials, eigenstrains, solver)
         u_particle = self.mechanics.displacement(tags.PARTICLE)
@@ -213,7 +214,7 @@ class CoupledProblem:
         if direction < 0 and entry_min < 0.0:
             self._restore(c_before)
             return StepOutcome(False, None, entry_min, cut_off=True)
-        newton = self.mechanics.solve()
+        newton = self.mechanics.solve(step_time=dt)
         if not newton.converged:
             self._restore(c_before)
             return StepOutcome(False, newton, entry_min)
