@@ -74,4 +74,4 @@ def test_a_whole_run_on_two_ranks_writes_the_serial_summary(tmp_path_factory):
         serial = _curves(case, MPI.COMM_SELF)
         assert parallel["steps"] == len(serial)
         onset = parallel["debonding"]["onset_expansion_percent"]["particle_substrate"]
-        assert 0.2 < onset < 3.0
+        assert onset > 0.2 and onset < 3.0
