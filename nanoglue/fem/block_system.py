@@ -64,11 +64,6 @@ class ActiveBlockSystem:
         self._correction = self._rhs.duplicate()
         self._operator, self._ksp = None, None
 
-    @property
-    def num_active_dofs(self) -> int:
-        """Solved-for dofs over all ranks."""
-        return self._rhs.getSize()
-
     def residual_norm(self) -> float:
         """‖F_A‖ at the current fields (zero on constrained dofs)."""
         with STOPWATCH.section("assembly"):
