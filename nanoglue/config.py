@@ -310,10 +310,11 @@ class Solver(_Section):
     petsc_options: dict[str, PetscValue] = Field(
         default_factory=lambda: {
             "ksp_type": "preonly",
-            "pc_type": "lu",
+            "pc_type": "cholesky",
             "pc_factor_mat_solver_type": "mumps",
         },
-        description="PETSc options for the linear solves (passed through verbatim).",
+        description="PETSc options for the linear solves (passed through verbatim). Default: "
+        "MUMPS LDLᵀ (the operators are symmetric; 1.5× faster than LU on the coated case).",
     )
 
 

@@ -15,8 +15,13 @@ def linear_solver(comm, operator: PETSc.Mat, options: Mapping, name: str) -> PET
     """A KSP on ``operator`` set up from PETSc ``options`` (e.g. ``{"pc_type": "lu"}``).
 
     The options go under a private prefix ``nanoglue_<name>_<id>_`` and are removed from the
-    global database afterwards, so two solvers never see each other's options.
+    global database afterwards, so two solvers never see each other's options. The operator is
+    flagged symmetric for good (``pc_type: cholesky`` relies on it): both of nanoglue's are, by
+    construction — transport M_L + Δt·K; mechanics with a symmetric consistent tangent (J2
+    radial return), a lagged-damage secant cohesive traction and symmetric Dirichlet rows.
     """
+    operator.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    operator.setOption(PETSc.Mat.Option.SYMMETRY_ETERNAL, True)
     ksp = PETSc.KSP().create(comm)
     ksp.setOperators(operator)
     prefix = f"nanoglue_{name}_{id(ksp)}_"
