@@ -5,8 +5,8 @@ Each :class:`PaperRow` names the case(s) it reads (by the ``case`` name in summa
 the run. :func:`evaluate` loads run directories and returns one :class:`RowResult` per row and run
 (``no run`` where no run of that case was given). Onset, complete and held are defined in
 docs/model.md ("Cohesive interfaces"): onset when the debonded arc reaches
-``interfaces.onset_arc_length``, complete when the axis is debonded, held when a non-debonded
-path still connects the particle to the substrate.
+``interfaces.onset_arc_length``, complete when less than that arc is still bonded (the front has
+reached the axis), held when a non-debonded path still connects the particle to the substrate.
 """
 
 from __future__ import annotations

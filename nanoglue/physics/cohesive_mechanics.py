@@ -189,9 +189,9 @@ class CohesiveMechanics(Mechanics):
         return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
 
     def interface_state(self, tag: int) -> dict:
-        """Debonded (d ≥ d_deb) fraction of the 2πr-weighted area and of the arc, debonded arc
-        [nm], damaged (d > 0) area fraction, max effective opening δ [nm] and d on the axis
-        (NaN when the interface does not reach r = 0)."""
+        """Debonded (d ≥ d_deb) fraction of the 2πr-weighted area and of the arc, debonded and
+        still bonded arc [nm], damaged (d > 0) area fraction, max effective opening δ [nm] and
+        d on the axis (NaN when the interface does not reach r = 0)."""
         area, arc = self._totals[tag]
         forms = self._measures[tag]
         history = self.histories[tag]
@@ -205,6 +205,7 @@ class CohesiveMechanics(Mechanics):
             "debonded_area_fraction": self._sum(forms[2]) / area,
             "debonded_arc_fraction": debonded_arc / arc,
             "debonded_arc_nm": debonded_arc,
+            "bonded_arc_nm": arc - debonded_arc,
             "damaged_area_fraction": self._sum(forms[4]) / area,
             "max_opening_nm": self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
             "axis_damage": axis_d if np.isfinite(axis_d) else float("nan"),

@@ -36,7 +36,7 @@ class RunRecord:
     cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
     peak_von_mises: dict[str, float] = field(default_factory=dict)
     onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
-    complete: dict[str, float] = field(default_factory=dict)  # X [%] the front reaches r = 0
+    complete: dict[str, float] = field(default_factory=dict)  # X [%] no bonded arc is left
     wall_seconds: float = 0.0
     time_split: dict = field(default_factory=dict)  # STOPWATCH.split: assembly, linear solve, ...
 
@@ -181,26 +181,26 @@ def _crossing(before: float, after: float, x_before: float, x_after: float, leve
 
 
 def _track_debonding(record: RunRecord, previous, row: dict, case: Case) -> None:
-    """Onset: debonded arc ≥ interfaces.onset_arc_length; complete (particle_substrate): d on
-    the axis ≥ interfaces.debonded_damage; both interpolated linearly in X between rows."""
+    """Onset: debonded arc ≥ ℓ; complete (particle_substrate): bonded arc < ℓ, i.e. the
+    debond front has reached the axis and nothing of the contact is left, ℓ =
+    interfaces.onset_arc_length. Both interpolated linearly in X between rows."""
     x_before = previous["expansion_percent"] if previous else 0.0
-    limits = case.interfaces
+    x_after = row["expansion_percent"]
+    length = case.interfaces.onset_arc_length
     for key in row:
         if not key.endswith("_debonded_arc_nm"):
             continue
         name = key[:-len("_debonded_arc_nm")]
         before = previous[key] if previous else 0.0
-        hit = _crossing(before, row[key], x_before, row["expansion_percent"],
-                        limits.onset_arc_length)
+        hit = _crossing(before, row[key], x_before, x_after, length)
         if hit is not None and name not in record.onset:
             record.onset[name] = hit
-    axis = "particle_substrate_axis_damage"
-    if axis in row and np.isfinite(row[axis]) and "particle_substrate" not in record.complete:
-        before = previous[axis] if previous else 0.0
-        hit = _crossing(before, row[axis], x_before, row["expansion_percent"],
-                        limits.debonded_damage)
+    bonded = "particle_substrate_bonded_arc_nm"
+    if bonded in row and "particle_substrate" not in record.complete:
+        before = previous[bonded] if previous else np.inf
+        hit = _crossing(-before, -row[bonded], x_before, x_after, -length)
         if hit is not None:
-            record.complete["particle_substrate"] = hit
+            record.complete["particle_substrate"] = x_after if np.isinf(before) else hit
 
 
 def _approaching_onset(row: dict, record: RunRecord) -> bool:
