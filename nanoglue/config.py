@@ -151,6 +151,11 @@ class CohesiveLaw(_Section):
     stiffness: Optional[Length] = Field(
         None, description="Initial penalty stiffness K [GPa/nm] (bilinear; default 100)."
     )
+    shear_strength: Optional[Length] = Field(
+        None,
+        description="Mode-II (shear) strength τc [GPa] (default: σc). Weights the sliding in "
+        "the effective opening δ = √(⟨δn⟩₊² + β²δt²), β = τc/σc; Gc is the same in both modes.",
+    )
     residual_stiffness: float = Field(
         1e-4,
         ge=0.0,
@@ -165,6 +170,11 @@ class CohesiveLaw(_Section):
         if self.law == "exponential":
             return math.e**2 * self.strength**2 / self.toughness
         return self.stiffness if self.stiffness is not None else 100.0
+
+    @property
+    def shear_ratio(self) -> float:
+        """β = τc/σc [-] (1 without a shear strength)."""
+        return 1.0 if self.shear_strength is None else self.shear_strength / self.strength
 
 
 class Interfaces(_SectionOfDefaults):

@@ -14,7 +14,8 @@ Orientation: DOLFINx picks which cell of an interior facet is '+'. The normal fr
 
 is the outward normal of whichever side lies in A, whatever that choice; t = (−n_y, n_x).
 
-Openings and laws (δn = [[u]]·n, δt = [[u]]·t, effective δ = √(⟨δn⟩₊² + δt²)):
+Openings and laws (δn = [[u]]·n, δt = [[u]]·t, effective δ = √(⟨δn⟩₊² + β²δt²), β = τc/σc the
+shear-to-normal strength ratio, 1 unless a shear strength is given):
 
     bilinear:     δ0 = σc/K0, δf = 2Gc/σc,  d(κ) = δf(κ − δ0) / (κ(δf − δ0)) clipped to [0, 1]
     exponential:  T(δ) = e σc (δ/δc) exp(−δ/δc), δc = Gc/(e σc), K0 = e σc/δc = e²σc²/Gc,
@@ -22,13 +23,14 @@ Openings and laws (δn = [[u]]·n, δt = [[u]]·t, effective δ = √(⟨δn⟩�
 
 Both are secant-damage laws with the free energy and traction
 
-    ψ = ½ K0 max(1 − d, r)(⟨δn⟩₊² + δt²) + ½ Kc ⟨−δn⟩₊²,
-    T = ∂ψ/∂[[u]] = K0 max(1 − d, r)(⟨δn⟩₊ n + δt t) − Kc ⟨−δn⟩₊ n,
+    ψ = ½ K0 max(1 − d, r)(⟨δn⟩₊² + β²δt²) + ½ Kc ⟨−δn⟩₊²,
+    T = ∂ψ/∂[[u]] = K0 max(1 − d, r)(⟨δn⟩₊ n + β²δt t) − Kc ⟨−δn⟩₊ n,
 
 r the residual stiffness fraction (a fully damaged interface is not a free body) and Kc the
 contact penalty (``contact_factor``·K0), active for δn < 0 at any damage. Unloading is secant
 (T/δ = (1 − d)K0 at fixed κ). The dissipation ∫½K0 κ² d'(κ) dκ depends on κ only, so it is Gc
-per unit area at full damage for any mode mix (minus the residual stiffness' share).
+per unit area at full damage for any mode mix (minus the residual stiffness' share). In pure
+sliding the peak traction is β σc = τc at δt = δ0/β and the shear stiffness β²K0.
 
 Irreversibility: κ = max over time of δ, stored at the interface vertices as a CG1 function (as
 the design-§7 prototype did). Why nodal: DOLFINx 0.5–0.9 have no facet-quadrature space, a CG1
@@ -82,9 +84,9 @@ def positive(x):
     return ufl.max_value(x, 0.0)
 
 
-def effective_opening(delta_n, delta_t):
-    """δ = √(⟨δn⟩₊² + δt²)."""
-    return ufl.sqrt(positive(delta_n) ** 2 + delta_t**2)
+def effective_opening(delta_n, delta_t, shear_ratio=1.0):
+    """δ = √(⟨δn⟩₊² + β²δt²), β = τc/σc."""
+    return ufl.sqrt(positive(delta_n) ** 2 + (shear_ratio * delta_t) ** 2)
 
 
 @dataclass
@@ -97,12 +99,14 @@ class CohesiveConstants:
     toughness: fem.Constant  # Gc [GPa·nm]
     residual: fem.Constant  # r [-]
     contact: fem.Constant  # Kc [GPa/nm]
+    shear_ratio: fem.Constant  # β = τc/σc [-]
 
     @classmethod
     def of(cls, mesh, law, contact_factor: float = 10.0) -> "CohesiveConstants":
         """Constants of a ``config.CohesiveLaw``; Kc = contact_factor·K0."""
         k0 = law.initial_stiffness
-        values = (k0, law.strength, law.toughness, law.residual_stiffness, contact_factor * k0)
+        values = (k0, law.strength, law.toughness, law.residual_stiffness, contact_factor * k0,
+                  law.shear_ratio)
         return cls(law.law, *(fem.Constant(mesh, PETSc.ScalarType(v)) for v in values))
 
 
@@ -128,21 +132,21 @@ def damage(kappa, constants: CohesiveConstants):
 
 
 def traction(jump_, n, d, constants: CohesiveConstants):
-    """T = K0 max(1 − d, r)(⟨δn⟩₊ n + δt t) − Kc ⟨−δn⟩₊ n (d lagged: a given function)."""
+    """T = K0 max(1 − d, r)(⟨δn⟩₊ n + β²δt t) − Kc ⟨−δn⟩₊ n (d lagged: a given function)."""
     c = constants
     delta_n, delta_t = openings(jump_, n)
     secant = c.stiffness * ufl.max_value(1.0 - d, c.residual)
-    return secant * (positive(delta_n) * n + delta_t * tangent(n)) - c.contact * positive(
-        -delta_n) * n
+    sliding = c.shear_ratio**2 * delta_t * tangent(n)
+    return secant * (positive(delta_n) * n + sliding) - c.contact * positive(-delta_n) * n
 
 
 def stored_energy_density(jump_, n, d, constants: CohesiveConstants):
-    """ψ = ½ K0 max(1 − d, r)(⟨δn⟩₊² + δt²) + ½ Kc ⟨−δn⟩₊²."""
+    """ψ = ½ K0 max(1 − d, r)(⟨δn⟩₊² + β²δt²) + ½ Kc ⟨−δn⟩₊²."""
     c = constants
     delta_n, delta_t = openings(jump_, n)
     secant = c.stiffness * ufl.max_value(1.0 - d, c.residual)
-    return 0.5 * secant * (positive(delta_n) ** 2 + delta_t**2) + 0.5 * c.contact * positive(
-        -delta_n) ** 2
+    opening = effective_opening(delta_n, delta_t, c.shear_ratio)
+    return 0.5 * secant * opening**2 + 0.5 * c.contact * positive(-delta_n) ** 2
 
 
 def interface_work(traction_, test_jump, weight, dS):
@@ -190,7 +194,8 @@ class InterfaceHistory:
         self._kappa_trial, self._opening, self._d_new, self._d_committed = (
             fem.Function(space) for _ in range(4))
         pair = openings(jump_cells, self.normal)
-        self._delta_expr = compat.expression(effective_opening(*pair), space)
+        self._delta_expr = compat.expression(effective_opening(*pair, constants.shear_ratio),
+                                             space)
         self._damage_expr = compat.expression(damage(self._kappa_trial, constants), space)
         self._pair = fem.Function(compat.lagrange_space(mesh, 1, (2,)))
         self._pair_expr = compat.expression(ufl.as_vector(pair), self._pair.function_space)

@@ -190,8 +190,8 @@ class CohesiveMechanics(Mechanics):
 
     def interface_state(self, tag: int) -> dict:
         """Debonded (d ≥ d_deb) fraction of the 2πr-weighted area and of the arc, debonded and
-        still bonded arc [nm], damaged (d > 0) area fraction, max effective opening δ [nm] and
-        d on the axis (NaN when the interface does not reach r = 0)."""
+        still bonded arc [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm]
+        and d on the axis (NaN when the interface does not reach r = 0)."""
         area, arc = self._totals[tag]
         forms = self._measures[tag]
         history = self.histories[tag]

@@ -60,7 +60,7 @@ class History:
 class Blocks:
     """The two-block problem for one cohesive law (see the module docstring)."""
 
-    def __init__(self, law, mixed: bool = False, h: float = 1.0, young: float = 100.0,
+    def __init__(self, law, angle: float = 0.0, h: float = 1.0, young: float = 100.0,
                  poisson: float = 0.3, damage_tolerance: float = 1e-4, comm=MPI.COMM_WORLD):
         mesh, cells, facets = two_squares_mesh(size=h / SIDE, comm=comm)
         mesh.geometry.x[:, :2] *= SIDE
@@ -89,8 +89,9 @@ class Blocks:
         self._energy = fem.form(0.5 * ufl.inner(sig_a, ufl.sym(ufl.grad(u_a))) * dx(LEFT)
                                 + 0.5 * ufl.inner(sig_b, ufl.sym(ufl.grad(u_b))) * dx(RIGHT)
                                 + cohesive.stored_energy_density(jump_u, n, d, self.law) * dS)
-        self.direction = np.array([np.sqrt(0.5), np.sqrt(0.5)] if mixed else [1.0, 0.0])
-        self._prescribe(space, mixed)
+        radians = np.radians(angle)  # loading direction from the interface normal (0: mode I)
+        self.direction = np.array([np.cos(radians), np.sin(radians)])
+        self._prescribe(space, mixed=angle != 0.0)
         self._setup_solver(space, cells)
         self.record = History()
 
