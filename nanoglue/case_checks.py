@@ -101,6 +101,13 @@ def _check_route(case: Case) -> None:
         raise CaseError(
             "sodiation.coating_diffusivity", "only the route 'through-coating' uses the coating"
         )
+    if case.sodiation.through_contact and (route == "substrate-interface"
+                                           or not case.has_substrate):
+        raise CaseError(
+            "sodiation.through_contact",
+            "needs a substrate and the route 'whole-surface' or 'through-coating' (the route "
+            "'substrate-interface' enters through the contact alone)",
+        )
 
 
 def _check_laws(interfaces: Interfaces) -> None:

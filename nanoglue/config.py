@@ -258,6 +258,12 @@ class Sodiation(_Section):
         description="Where Na enters: through the particle/substrate contact (in-situ TEM, "
         "Fig 5a–d), the whole bare surface (liquid electrolyte, S10), or through the coating.",
     )
+    through_contact: bool = Field(
+        False,
+        description="Routes whole-surface and through-coating: Na also enters through the "
+        "particle/substrate contact (the CNF conducts Na, as in the in-situ cell), with the same "
+        "flux density; the sodiated shell then wraps the whole core (Fig 5f, S10).",
+    )
     c_rate: Length = Field(0.2, description="Charge rate [1/h]; C/5 in the paper.")
     expansion: Length = Field(4.2, description="Volumetric expansion β at c = 1 [-] (420 %).")
     diffusivity: Diffusivity = TwoStageDiffusivity()

@@ -70,6 +70,9 @@ BAD_CASES = {
     "coating diffusivity without the coating route": (
         "sodiation: {coating_diffusivity: 100}\n", "sodiation.coating_diffusivity", "through-coating"
     ),
+    "contact entry on the contact route": (
+        "sodiation: {through_contact: true}\n", "sodiation.through_contact", "alone"
+    ),
     "coating extent inside the rim": (
         "geometry:\n  coating: {thickness: 6, extent: 20}\nsodiation: {route: through-coating}\n",
         "geometry.coating.extent",

@@ -169,3 +169,22 @@ def test_run_with_a_conducting_coating_lands_on_the_stop():
     assert run_steps(problem, problem.case, record, record).status == "completed"
     assert record.rows[-1]["expansion_percent"] == pytest.approx(3.0, abs=1e-9)
     assert record.snapshots == [0.0, problem.time]
+
+
+@pytest.mark.parametrize("route", ["whole-surface", "through-coating"])
+def test_na_can_also_enter_through_the_contact(route):
+    """sodiation.through_contact: the entry gains the contact cap 2πR·d = 8482.3 nm² (R = 90,
+    d = 15 nm), so it is the whole sphere 4πR² = 101 788 nm² (the coarse polygon: −0.26 %); Na is
+    still conserved, and the contact's vertices now take Na from the first step on."""
+    alone = _problem(route, ROUTES[route])
+    problem = _problem(route, ROUTES[route], through_contact=True)
+    assert problem.entry_area - alone.entry_area == pytest.approx(2 * np.pi * 90 * 15, rel=2e-3)
+    assert problem.entry_area == pytest.approx(4 * np.pi * 90**2, rel=5e-3)
+    contact = problem._entry_dofs[np.isin(problem._entry_dofs, alone._entry_dofs, invert=True)]
+    for each in (alone, problem):
+        assert each.advance(+1, 0.5).accepted
+    assert problem.transport.total_sodium() == pytest.approx(
+        _prescribed_sodium(problem, 0.5 / problem.rate), rel=1e-10)
+    r = problem.transport.c.function_space.tabulate_dof_coordinates()[contact, 0]
+    axis_contact = contact[np.argmin(r)]
+    assert problem.transport.c.x.array[axis_contact] > 10 * alone.transport.c.x.array[axis_contact]

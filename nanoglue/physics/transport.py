@@ -79,14 +79,15 @@ def stiffness(r, diffusivities, dt, u, v, measures) -> fem.Form:
     return fem.form(sum(dt * r * d * flux * dx for d, dx in zip(diffusivities, measures)))
 
 
-def entry_load(r, flux, dt, v, entry, restriction: Optional[str]) -> fem.Form:
-    """Δt·F: Δt ∫ r j v ds_entry; on an interior facet set, (r v) restricted to one side.
+def entry_load(r, flux, dt, v, entries: Sequence[tuple]) -> fem.Form:
+    """Δt·F: Δt Σ ∫ r j v ds_entry over the (measure, restriction) pairs of ``entries``; on an
+    interior facet set (restriction "+" or "−"), (r v) restricted to one side.
 
     For continuous P1 both restrictions give the same vector: the facet's dofs are shared by the
     two cells and each cell's opposite vertex has φ = 0 on the facet.
     """
-    weight = r * v if restriction is None else (r * v)(restriction)
-    return fem.form(dt * flux * weight * entry)
+    terms = [(r * v if side is None else (r * v)(side)) * measure for measure, side in entries]
+    return fem.form(dt * flux * sum(terms[1:], terms[0]))
 
 
 def sodium(r, c, measures, storages) -> fem.Form:
@@ -113,7 +114,8 @@ class Transport:
     mesh: the (r, z) mesh; dx_region: ``dx`` or ``dx(tag)`` (tuples of tags work) over the cells
     where Na diffuses; entry: the measure of the entry surface, ``ds`` / ``ds(tag)`` on the
     boundary, or ``dS(tag)`` for an interior interface, then with ``entry_restriction`` "+" or
-    "-" (either side: see ``entry_load``); diffusivity_config: a ``sodiation.diffusivity``
+    "-" (either side: see ``entry_load``); more_entries: further (measure, restriction) pairs
+    the same flux density enters through; diffusivity_config: a ``sodiation.diffusivity``
     section; petsc_options: verbatim PETSc options of the linear solve (default MUMPS LU);
     more_regions: further (measure, diffusivity section, storage s) triples, cells disjoint
     from ``dx_region``'s, that join the transport region with their own D and s (a coating).
@@ -131,6 +133,7 @@ class Transport:
         petsc_options: Optional[Mapping] = None,
         entry_restriction: Optional[str] = None,
         more_regions: Sequence[tuple] = (),
+        more_entries: Sequence[tuple] = (),
     ):
         self.comm = mesh.comm
         space = compat.lagrange_space(mesh, 1)
@@ -144,7 +147,8 @@ class Transport:
         storages = [fem.Constant(mesh, PETSc.ScalarType(s)) for s in storages]
         d_of_c = [diffusivity(self._c_old, model) for model in models]
         self._stiffness = stiffness(r, d_of_c, self.dt, u, v, measures)
-        self._load_form = entry_load(r, self.flux, self.dt, v, entry, entry_restriction)
+        self._load_form = entry_load(r, self.flux, self.dt, v,
+                                     [(entry, entry_restriction), *more_entries])
         self._sodium = sodium(r, self.c, measures, storages)
         mass_form = lumped_mass(r, v, measures, storages)
         mass = _assembled_vector(mass_form, fem.petsc.create_vector(mass_form))

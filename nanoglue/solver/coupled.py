@@ -21,6 +21,8 @@ Entry routes (Na enters the particle through):
                        (ds, COATING_SURFACE: over the particle and over the substrate top, the
                        layer's end included) and diffuses through the coating (constant D_coat)
                        into the particle; j still carries the particle's rate V_p·C/3600 s.
+  sodiation.through_contact (whole-surface, through-coating): the particle/substrate contact is
+                       an entry surface too (the CNF conducts Na), with the same flux density.
 The Na bound by the coating's conversion is not part of c; neither is the Na in transit in a
 conducting coating part of the particle's charge c̄ = ∫_particle 2πr c dx / V_p: X then lags the
 charge, and a step ΔX is the Δt that brings the particle's own Na there (``_transport_step``).
@@ -79,16 +81,21 @@ class CoupledProblem:
         self.regions = [t for t in REGION_MATERIAL if self._count(cells, t) > 0]
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
         self.coating_conducts = case.sodiation.coating_diffusivity is not None
-        entry_tag, kind, side = (CONDUCTING_COATING_ENTRY if self.coating_conducts
-                                 else ENTRY[case.sodiation.route])
-        entry = ufl.Measure(kind, domain=mesh, subdomain_data=facets)(entry_tag)
+        entries = [CONDUCTING_COATING_ENTRY if self.coating_conducts
+                   else ENTRY[case.sodiation.route]]
+        if case.sodiation.through_contact and case.sodiation.route != "substrate-interface":
+            entries.append(ENTRY["substrate-interface"])
+        measures = [(ufl.Measure(kind, domain=mesh, subdomain_data=facets)(tag), side)
+                    for tag, kind, side in entries]
         r = radius(mesh)
-        weight = 2.0 * ufl.pi * (r if side is None else r(side))
         self.particle_volume = self._integral(2.0 * ufl.pi * r * dx(tags.PARTICLE))
-        self.entry_area = self._integral(weight * entry)
+        self.entry_area = sum(self._integral(2.0 * ufl.pi * (r if side is None else r(side))
+                                             * measure) for measure, side in measures)
         solver = case.solver
+        (entry, side), *more_entries = measures
         self.transport = Transport(mesh, dx(tags.PARTICLE), entry, case.sodiation.diffusivity,
-                                   solver.petsc_options, side, self._conducting_coating(dx))
+                                   solver.petsc_options, side, self._conducting_coating(dx),
+                                   more_entries)
         self._particle_sodium = fem.form(2.0 * ufl.pi * r * self.transport.c * dx(tags.PARTICLE))
         mesh.topology.create_connectivity(mesh.topology.dim, mesh.topology.dim)  # for cell dofs
         self._particle_dofs = fem.locate_dofs_topological(
@@ -116,7 +123,7 @@ class CoupledProblem:
         self._particle_weight = fem.form(r * dx(tags.PARTICLE))
         self._entry_dofs = fem.locate_dofs_topological(
             self.transport.c.function_space, mesh.topology.dim - 1,
-            facets.indices[facets.values == entry_tag])
+            facets.indices[np.isin(facets.values, [tag for tag, _, _ in entries])])
         self.time = 0.0
 
     # ------------------------------------------------------------------ set-up helpers
