@@ -84,12 +84,15 @@ def load_case(path: str | Path, overrides: Optional[Mapping[str, Any]] = None) -
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    node = data
+    """data[a][b]… = value for dotted = "a.b.…"; a section the file leaves out starts as its
+    default (so ``sodiation.diffusivity.high`` keeps the default model's other fields)."""
+    node, default = data, Case().model_dump()
     *parents, leaf = dotted.split(".")
     for key in parents:
+        default = default.get(key) if isinstance(default, dict) else None
         child = node.get(key)
         if child is None:
-            child = node[key] = {}
+            child = node[key] = dict(default) if isinstance(default, dict) else {}
         if not isinstance(child, dict):
             raise CaseError(dotted, f"'{key}' is not a section")
         node = child

@@ -49,6 +49,17 @@ def test_overrides_set_dotted_keys():
     assert case.geometry.coating.thickness == 10.0
 
 
+def test_an_override_inside_a_section_the_file_leaves_out_keeps_its_defaults():
+    """paper-bare-interface.yaml has no sodiation.diffusivity: setting one field of it keeps the
+    default two-stage model's other fields (it used to fail on the missing 'model' tag)."""
+    case = load_case(CONFIGS[0].parent / "paper-bare-interface.yaml",
+                     {"sodiation.diffusivity.high": 45.0})
+    assert case.sodiation.diffusivity.model == "two-stage"
+    assert case.sodiation.diffusivity.high == 45.0
+    assert case.sodiation.diffusivity.low == load_case(
+        CONFIGS[0].parent / "paper-bare-interface.yaml").sodiation.diffusivity.low
+
+
 # (yaml text, field path the message must name, words the reason must contain)
 BAD_CASES = {
     "unknown key": ("geometry:\n  particle_radus: 90\n", "geometry.particle_radus", "did you mean"),
