@@ -83,7 +83,7 @@ class CoupledProblem:
         self.coating_conducts = case.sodiation.coating_diffusivity is not None
         entries = [CONDUCTING_COATING_ENTRY if self.coating_conducts
                    else ENTRY[case.sodiation.route]]
-        if case.sodiation.through_contact and case.sodiation.route != "substrate-interface":
+        if case.sodiation.through_contact:  # validated: never on the contact route itself
             entries.append(ENTRY["substrate-interface"])
         measures = [(ufl.Measure(kind, domain=mesh, subdomain_data=facets)(tag), side)
                     for tag, kind, side in entries]
