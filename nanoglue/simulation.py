@@ -23,8 +23,8 @@ def interface_note(case: Case) -> str:
     return (
         "Interfaces are cohesive (one displacement field per region, lagged damage): onset and "
         "complete are interpolated between steps on the mesh as built; check the interface "
-        "resolution warning of the mesh report. The unknown inputs (cohesive strengths, D(c), "
-        "crater depth, ...) are not yet calibrated against the paper (open issue)."
+        "resolution warning of the mesh report. Only the Sn/CNF strength is calibrated (on the "
+        "paper's bare onset), and 'complete' is not mesh-converged: see docs/calibration.md."
     )
 
 
