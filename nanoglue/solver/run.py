@@ -197,10 +197,11 @@ def _track_debonding(record: RunRecord, previous, row: dict, case: Case) -> None
             record.onset[name] = hit
     bonded = "particle_substrate_bonded_arc_nm"
     if bonded in row and "particle_substrate" not in record.complete:
-        before = previous[bonded] if previous else np.inf
+        whole_arc = row[bonded] + row["particle_substrate_debonded_arc_nm"]
+        before = previous[bonded] if previous else whole_arc
         hit = _crossing(-before, -row[bonded], x_before, x_after, -length)
         if hit is not None:
-            record.complete["particle_substrate"] = x_after if np.isinf(before) else hit
+            record.complete["particle_substrate"] = hit
 
 
 def _approaching_onset(row: dict, record: RunRecord) -> bool:
