@@ -63,6 +63,8 @@ class ActiveBlockSystem:
         self._rhs = PETSc.Vec().createMPI((int(self._slices[-1]), PETSc.DECIDE), comm=self.comm)
         self._correction = self._rhs.duplicate()
         self._operator, self._ksp = None, None
+        self.factorizations = 0  # Jacobians factorised so far
+        self._reusable = False  # the factorisation belongs to an iterate of the current path
 
     def residual_norm(self) -> float:
         """‖F_A‖ at the current fields (zero on constrained dofs)."""
@@ -76,10 +78,12 @@ class ActiveBlockSystem:
                 self._rhs.array[self._slices[k]:self._slices[k + 1]] = vector.array[self.active[k]]
         return self._rhs.norm()
 
-    def correct(self) -> int:
+    def correct(self, refresh: bool = True) -> int:
         """u_A ← u_A − J_AA⁻¹ F_A with the F_A of the last ``residual_norm`` and J at the current
-        fields; returns the KSP converged reason (< 0: failed, fields unchanged)."""
-        self._factor()
+        fields, or (``refresh`` False) the last factorised J, a modified-Newton correction;
+        returns the KSP converged reason (< 0: failed, fields unchanged)."""
+        if refresh or not self._reusable:
+            self._factor()
         with STOPWATCH.section("linear_solve"):
             self._ksp.solve(self._rhs, self._correction)
         reason = self._ksp.getConvergedReason()
@@ -113,11 +117,16 @@ class ActiveBlockSystem:
         self._ksp.setOperators(self._operator)
         with STOPWATCH.section("factorization"):
             self._ksp.setUp()
+        self.factorizations += 1
+        self._reusable = True
 
     def state(self) -> list[np.ndarray]:
         """Copies of the fields' local arrays (ghosts included)."""
         return [field.x.array.copy() for field in self.fields]
 
     def restore(self, state: Sequence[np.ndarray]) -> None:
+        """Fields back to ``state``; the next correction factorises afresh (the last J may be
+        of a diverged iterate)."""
+        self._reusable = False
         for field, values in zip(self.fields, state):
             field.x.array[:] = values

@@ -140,18 +140,21 @@ class CohesiveMechanics(Mechanics):
         """Equilibrium with converged lagged damage; on failure everything stays at step n.
 
         Rounds while d still moves solve only to ``ROUND_RTOL`` (their u is a better guess for
-        the next round, nothing more); once a round changes d by less than the tolerance, one
-        Newton solve to the full tolerances follows, and the step is accepted if its damage
-        update also stays below the tolerance. ``iterations`` of the result is the largest
-        Newton count of one round, ``staggers`` the number of rounds."""
+        the next round, nothing more), by lazy Newton: the Jacobian factorised last (at most
+        one damage update old) is reused while it still cuts the residual tenfold; once a round
+        changes d by less than the tolerance, one full Newton solve to the full tolerances
+        follows, and the step is accepted if its damage update also stays below the tolerance.
+        ``iterations`` of the result is the largest number of Jacobian factorisations of one
+        round (the effort the step control sees), ``staggers`` the number of rounds."""
         start, most, residuals = self.system.state(), 0, []
         eta = self._damage_viscosity
         relaxation = 1.0 if eta is None or step_time is None else step_time / (eta + step_time)
         reason = f"damage did not converge in {self.max_staggers} rounds"
         settling = False  # this round solves to the full tolerances
         for stagger in range(1, self.max_staggers + 1):
-            result = self._newton(max_iterations, None if settling else ROUND_RTOL)
-            most, residuals = max(most, result.iterations), residuals + result.residuals
+            result = self._newton(max_iterations, None if settling else ROUND_RTOL,
+                                  lazy=not settling)
+            most, residuals = max(most, result.factorizations), residuals + result.residuals
             if not result.converged:
                 reason = result.reason
                 break

@@ -63,6 +63,7 @@ from nanoglue.physics.mechanics import (
 
 
 BACKTRACKS = 4  # step halvings per Newton iteration while ‖F‖ does not decrease
+LAZY_CONTRACTION = 0.1  # a modified-Newton correction must cut ‖F‖ at least this much
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class NewtonResult:
     residuals: list[float] = field(default_factory=list)
     reason: str = ""
     staggers: int = 1  # damage rounds (cohesive interfaces), the accepted one included
+    factorizations: int = 0  # Jacobians assembled and factorised (< iterations when lazy)
 
 
 @dataclass(frozen=True)
@@ -309,14 +311,17 @@ class Mechanics:
             region.commit()
 
     def _newton(self, max_iterations: Optional[int] = None,
-                rtol: Optional[float] = None) -> NewtonResult:
+                rtol: Optional[float] = None, lazy: bool = False) -> NewtonResult:
         """Newton with backtracking from the current u, nothing committed; on failure u returns
         to its start. ``rtol`` replaces ``solver.newton_rtol`` (a looser solve inside an outer
-        iteration). Residual F = Σ_regions ∫ σ : ε(v) r dx (+ interface work), solved dofs."""
+        iteration). Residual F = Σ_regions ∫ σ : ε(v) r dx (+ interface work), solved dofs.
+        ``lazy``: reuse the last factorised Jacobian while each correction still cuts ‖F‖ by
+        ``LAZY_CONTRACTION`` (modified Newton; a slower one refreshes J for the next)."""
         limit = max_iterations or self.solver.newton_max_iterations
         rtol = self.solver.newton_rtol if rtol is None else rtol
         start = self.system.state()
         residuals, reason = [self._residual_norm()], f"no convergence in {limit} iterations"
+        refresh, factorized = not lazy, self.system.factorizations
         while True:
             if not np.isfinite(residuals[-1]):
                 reason = "non-finite residual"
@@ -324,17 +329,20 @@ class Mechanics:
             tolerance = self.solver.newton_atol if len(residuals) == 1 else max(
                 self.solver.newton_atol, rtol * residuals[0])
             if residuals[-1] <= tolerance:
-                return NewtonResult(True, len(residuals) - 1, residuals)
+                return NewtonResult(True, len(residuals) - 1, residuals,
+                                    factorizations=self.system.factorizations - factorized)
             if len(residuals) > limit:
                 break
-            ksp_reason = self.system.correct()
+            ksp_reason = self.system.correct(refresh)
             if ksp_reason < 0:
                 reason = f"linear solve failed: KSPConvergedReason {ksp_reason}"
                 break
             residuals.append(self._backtrack(residuals[-1]))
+            refresh = not lazy or residuals[-1] > LAZY_CONTRACTION * residuals[-2]
         self.system.restore(start)
         self._update()
-        return NewtonResult(False, len(residuals) - 1, residuals, reason)
+        return NewtonResult(False, len(residuals) - 1, residuals, reason,
+                            factorizations=self.system.factorizations - factorized)
 
     def _residual_norm(self) -> float:
         """‖F‖ at the current u (return mapping first)."""
