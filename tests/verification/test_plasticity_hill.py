@@ -149,3 +149,36 @@ def test_newton_refuses_a_non_converged_step():
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
     result = problem.solve()
     assert result.converged and region.p.x.array.max() > 0.0, result
+
+
+def test_lazy_newton_reaches_hill_with_fewer_factorisations():
+    """Lazy Newton (the loose damage rounds' solver) to the full tolerances: the same Hill
+    stresses within 3 % of σY, and the reused factorisations are really reused (fewer
+    factorisations than corrections, counted over the ramp)."""
+    problem, c = hill_problem(0.04)
+    corrections = factorisations = 0
+    for c0 in loads():
+        c.value = c0
+        result = problem._newton(lazy=True)
+        assert result.converged, (c0, result)
+        problem._commit()
+        corrections += result.iterations
+        factorisations += result.factorizations
+    errors = hill_errors(problem)
+    assert abs(errors["rho"]) < 0.03, errors
+    assert max(errors[zone] for zone in ("core", "plastic", "elastic")) < 0.03, errors
+    assert factorisations < corrections, (factorisations, corrections)
+
+
+def test_a_refused_lazy_solve_never_reuses_its_factorisation():
+    """After a refused solve (u restored) the next lazy correction factorises afresh: the last
+    factorisation belongs to an iterate that was thrown away."""
+    problem, c = hill_problem(0.1)
+    *elastic, plastic = loads()[:4]
+    for c0 in elastic:
+        c.value = c0
+        assert problem.solve().converged
+    c.value = plastic
+    assert not problem._newton(max_iterations=1, lazy=True).converged
+    retry = problem._newton(max_iterations=1, lazy=True)
+    assert retry.factorizations == 1, retry
