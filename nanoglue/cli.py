@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import typer
 
@@ -42,11 +42,18 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _load(case_path: Path):
+def _load(case_path: Path, settings: Sequence[str] = ()):
+    """The validated case of ``case_path`` with the ``--set key=value`` overrides applied."""
     from nanoglue.case_file import load_case
+    from nanoglue.sweep import parse_sets
 
     try:
-        return load_case(case_path)
+        axes = parse_sets(settings) if settings else []
+        several = [axis.key for axis in axes if len(axis.values) != 1]
+        if several:
+            raise CaseError(several[0], "run takes one value per --set (nanoglue sweep takes "
+                            "several)")
+        return load_case(case_path, {axis.key: axis.values[0] for axis in axes})
     except CaseError as err:
         if err.path == str(case_path):
             _fail(f"{err.path}: {err.reason}")
@@ -117,17 +124,22 @@ def mesh(
 
 @app.command(
     epilog="Examples: `nanoglue run configs/default.yaml` · "
-    "`mpirun -n 4 nanoglue run configs/paper-coated-6nm.yaml -o results/coated --overwrite`"
+    "`mpirun -n 4 nanoglue run configs/paper-coated-6nm.yaml -o results/coated --overwrite` · "
+    "`nanoglue run configs/paper-bare-interface.yaml --set geometry.mesh.interface_size=1.4 "
+    "-o results/bare-fine`"
 )
 def run(
     case_path: Path = CASE_ARGUMENT,
     output: Optional[Path] = OUTPUT_OPTION,
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
+    settings: list[str] = typer.Option(
+        [], "--set", help="key=value (dotted config key) overriding the case file; repeatable. "
+        "The resolved case is written to case.yaml."),
 ) -> None:
     """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary."""
     from nanoglue.simulation import run_case
 
-    case = _load(case_path)
+    case = _load(case_path, settings)
     directory = _output_directory(case, output, overwrite)
     run_case(case, directory)
 

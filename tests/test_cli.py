@@ -1,10 +1,12 @@
 """The command line: exit codes, one-line errors, nothing written on bad input, examples in help."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from nanoglue.cli import app
@@ -74,3 +76,30 @@ def test_installed_entry_point_reports_its_version():
     done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert done.stdout.startswith("nanoglue ")
+
+
+@pytest.mark.parametrize("setting, field", [
+    ("sodiation.stop_expansion=5", "stop_expansion"),
+    ("sodiation.stop_expansion_percent=5,10", "sodiation.stop_expansion_percent"),
+    ("geometry.particle_radius=-1", "geometry.particle_radius"),
+])
+def test_run_set_errors_name_the_field_exit_2_and_write_nothing(tmp_path, setting, field):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(ROOT / "configs/paper-bare-interface.yaml"),
+                                 "-o", str(out), "--set", setting])
+    assert result.exit_code == 2, result.output
+    assert field in _stderr(result)
+    assert not out.exists()
+
+
+def test_run_set_overrides_the_case_file(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(ROOT / "configs/paper-bare-interface.yaml"), "-o",
+                                 str(out), "--set", "sodiation.stop_expansion_percent=0.3",
+                                 "--set", "geometry.mesh.particle_size=10"])
+    assert result.exit_code == 0, result.output
+    resolved = yaml.safe_load((out / "case.yaml").read_text(encoding="utf-8"))
+    assert resolved["sodiation"]["stop_expansion_percent"] == 0.3
+    assert resolved["geometry"]["mesh"]["particle_size"] == 10.0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert abs(summary["final"]["expansion_percent"] - 0.3) < 1e-9
