@@ -13,6 +13,7 @@ from nanoglue.output.plots import plot_damage_profiles, plot_debonding, plot_str
 from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
 from nanoglue.parallel import barrier, is_root
+from nanoglue.physics.diffusivity import front_precursor_length
 from nanoglue.solver.coupled import CoupledProblem
 from nanoglue.solver.run import run_steps
 
@@ -68,6 +69,9 @@ def run_case(case: Case, directory: Path) -> dict:
     outputs = RunOutputs(directory, problem, bundle.cell_tags, bundle.facet_tags)
     _say(f"Na enters through {case.sodiation.route}: entry area {problem.entry_area:.5g} nm², "
          f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
+    warning = front_resolution_warning(case, problem.flux_density)
+    if warning:
+        _say(warning)
     with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:
         record = run_steps(problem, case, outputs, progress)
     outputs.close()
@@ -84,6 +88,19 @@ def run_case(case: Case, directory: Path) -> dict:
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
     _say(interface_note(case))
     return summary
+
+
+def front_resolution_warning(case: Case, flux_density: float) -> str:
+    """A warning when the first-stage front's precursor ℓ_f = D_lo/v at the entry is shorter
+    than the particle elements ('' otherwise)."""
+    precursor = front_precursor_length(case.sodiation.diffusivity, flux_density)
+    size = case.geometry.mesh.particle_size
+    if precursor is None or precursor >= size:
+        return ""
+    return (f"warning: the Na front leads by D_lo/v = {precursor:.2g} nm at the entry, less than "
+            f"the particle elements ({size:g} nm): the front is smeared over an element, so "
+            "debonding the swelling front drives (completion above all) changes with the mesh "
+            "(docs/calibration.md)")
 
 
 def _debonding_line(record) -> str:
@@ -126,7 +143,10 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str])
         "desodiation_cut_off_expansion_percent": record.cut_offs,
         "profiles": profiles,
         "entry": {"route": case.sodiation.route, "area_nm2": problem.entry_area,
-                  "flux_density_nm_per_s": problem.flux_density},
+                  "flux_density_nm_per_s": problem.flux_density,
+                  "front_precursor_nm": front_precursor_length(case.sodiation.diffusivity,
+                                                               problem.flux_density),
+                  "front_warning": front_resolution_warning(case, problem.flux_density)},
         "steps": record.steps,
         "rejected_steps": record.rejected_steps,
         "newton_iterations": record.newton_iterations,

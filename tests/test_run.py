@@ -7,8 +7,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from nanoglue.case_file import load_case
 from nanoglue.cli import app
+from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity
 from nanoglue.output.curves import read_curves
+from nanoglue.physics.diffusivity import front_precursor_length
+from nanoglue.simulation import front_resolution_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,3 +82,17 @@ def test_sodiate_then_desodiate_ends_at_the_cut_off_or_empty(tmp_path):
     # each desodiation ended at the surface cut-off (c = 0 at the entry) or emptied the particle
     assert len(ends) == 2 or curves["expansion_percent"][-1] < 1e-6
     assert min(curves["c_min"]) >= 0.0
+
+
+def test_front_precursor_is_how_far_na_leads_the_first_stage_front():
+    """ℓ_f = D_lo·c1/j: D_lo 0.01 nm²/s, c1 = 0.5/3.75, j = 0.02 nm/s (the bare contact entry)
+    → 0.0667 nm; no plateau (constant D) → None."""
+    assert front_precursor_length(TwoStageDiffusivity(), 0.02) == pytest.approx(0.0667, rel=1e-3)
+    assert front_precursor_length(ConstantDiffusivity(), 0.02) is None
+
+
+def test_a_front_finer_than_the_particle_mesh_is_warned_about():
+    bare = ROOT / "configs/paper-bare-interface.yaml"
+    assert "D_lo/v = 0.067 nm" in front_resolution_warning(load_case(bare), 0.02)
+    wide = load_case(bare, {"sodiation.diffusivity.low": 2.0})  # ℓ_f = 13 nm > 8 nm elements
+    assert front_resolution_warning(wide, 0.02) == ""

@@ -31,6 +31,17 @@ def two_stage(c: fem.Function, model: TwoStageDiffusivity):
     return d_lo + (d_hi - d_lo) * 0.5 * (1.0 + ufl.tanh((c - c1) / w))
 
 
+def front_precursor_length(model, flux_density: float):
+    """ℓ_f = D_lo/v with v = j/c1 [nm]: how far Na leads the first-stage front where it starts,
+    at an entry surface with inward flux density j (the front moves at v = j/c1 there and slows
+    as it spreads). None for models without a first-stage plateau. A mesh coarser than ℓ_f
+    smears the front over its elements, so what the swelling front drives depends on the mesh
+    (docs/calibration.md: with ℓ_f = 0.07 nm the bare completion scatters over 18–68 %)."""
+    if not isinstance(model, TwoStageDiffusivity):
+        return None
+    return model.low * model.plateau / flux_density
+
+
 def constant(c: fem.Function, model: ConstantDiffusivity):
     """D(c) = D (independent of c)."""
     return _constant(c, model.value)
