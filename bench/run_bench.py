@@ -1,13 +1,16 @@
 """Benchmark: the bare and the coated 6 nm paper cases to 70 % volume expansion, timed.
 
-    python bench/run_bench.py [--refine F] [--stop 70] [--out bench-out] [CASE ...]
+    python bench/run_bench.py [--refine F] [--stop 70] [--out bench-out] [--set K=V ...] [CASE ...]
 
 Each case first runs a few tiny steps (0.3 %) so that FFCx compiles its forms outside the timed
 run (design: JIT is not counted in benchmarks), then the timed run writes its usual outputs into
 OUT/<case>[-refine-F]/. ``--refine F`` divides every element size of the case (interface,
 particle, far field) by F and multiplies the elements across the coating by F; ``--step-refine S``
 divides the first and the largest volume-expansion step by S. The convergence study is
-``--refine 1`` against ``--refine 2`` (mesh) and ``--step-refine 2`` (steps). Printed (and
+``--refine 1`` against ``--refine 2`` (mesh) and ``--step-refine 2`` (steps); ``--set K=V``
+overrides a config key first (e.g. the resolved-front study of docs/calibration.md:
+``--set sodiation.diffusivity.low=1 --set geometry.mesh.interface_size=1.4 --set
+geometry.mesh.particle_size=4``). Printed (and
 written to OUT/bench.md): steps, LU factorisations, wall time of the stepping split into
 assembly / LU factorisation / other linear solves (substitutions, transport) / constitutive
 updates / other (from summary.json's ``time_split_seconds``; timings of rank 0), onset and
@@ -23,6 +26,7 @@ import json
 import math
 import time
 from pathlib import Path
+from typing import Optional
 
 from mpi4py import MPI
 
@@ -30,15 +34,18 @@ from nanoglue.case_file import load_case
 from nanoglue.geometry.sizing import interface_sizing
 from nanoglue.parallel import is_root
 from nanoglue.simulation import run_case
+from nanoglue.sweep import parse_overrides
 
 CASES = ["configs/paper-bare-interface.yaml", "configs/paper-coated-6nm.yaml"]
 KINDS = ["assembly", "factorization", "linear_solve", "constitutive", "other"]
 
 
-def refined(path: str, refine: float, stop: float, step_refine: float = 1.0):
-    """The case of ``path`` stopped at ``stop`` %, every element size divided by ``refine``, the
-    first and the largest step by ``step_refine``."""
-    case = load_case(path, {"sodiation.stop_expansion_percent": stop})
+def refined(path: str, refine: float, stop: float, step_refine: float = 1.0,
+            settings: Optional[dict] = None):
+    """The case of ``path`` with the ``settings`` overrides, stopped at ``stop`` %, every element
+    size divided by ``refine``, the first and the largest step by ``step_refine``."""
+    settings = dict(settings or {})
+    case = load_case(path, {**settings, "sodiation.stop_expansion_percent": stop})
     mesh, solver = case.geometry.mesh, case.solver
     interface = mesh.interface_size or interface_sizing(case).interface_size
     overrides = {
@@ -50,13 +57,15 @@ def refined(path: str, refine: float, stop: float, step_refine: float = 1.0):
         "geometry.mesh.far_size": mesh.far_size / refine,
         "geometry.mesh.coating_elements": max(1, round(mesh.coating_elements * refine)),
     }
-    return load_case(path, overrides)
+    return load_case(path, {**settings, **overrides})
 
 
-def study_label(refine: float, step_refine: float) -> str:
-    """'' for the case as given, else e.g. '-refine-2-steps-2'."""
+def study_label(refine: float, step_refine: float, settings: Optional[dict] = None) -> str:
+    """'' for the case as given, else e.g. '-refine-2-steps-2' (+ '-low=1' per --set)."""
     label = "" if refine == 1 else f"-refine-{refine:g}"
-    return label + ("" if step_refine == 1 else f"-steps-{step_refine:g}")
+    label += "" if step_refine == 1 else f"-steps-{step_refine:g}"
+    return label + "".join(f"-{key.rsplit('.', 1)[-1]}={value}"
+                           for key, value in (settings or {}).items())
 
 
 def quietly(function, *args):
@@ -65,9 +74,10 @@ def quietly(function, *args):
         return function(*args)
 
 
-def bench_case(path: str, refine: float, stop: float, out: Path, step_refine: float = 1.0) -> dict:
-    case = refined(path, refine, stop, step_refine)
-    label = case.name + study_label(refine, step_refine)
+def bench_case(path: str, refine: float, stop: float, out: Path, step_refine: float = 1.0,
+               settings: Optional[dict] = None) -> dict:
+    case = refined(path, refine, stop, step_refine, settings)
+    label = case.name + study_label(refine, step_refine, settings)
     warm = case.model_copy(update={"sodiation": case.sodiation.model_copy(
         update={"stop_expansion_percent": 0.3})})
     quietly(run_case, warm, out / f"{label}-warmup")
@@ -114,14 +124,18 @@ def main() -> None:
     parser.add_argument("--step-refine", type=float, default=1.0)
     parser.add_argument("--stop", type=float, default=70.0)
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
+    parser.add_argument("--set", dest="settings", action="append", default=[],
+                        metavar="KEY=VALUE", help="config override applied to every case "
+                        "before --refine (repeatable), as `nanoglue run --set`")
     args = parser.parse_args()
-    rows = [bench_case(path, args.refine, args.stop, args.out, args.step_refine)
+    settings = parse_overrides(args.settings)
+    rows = [bench_case(path, args.refine, args.stop, args.out, args.step_refine, settings)
             for path in args.cases]
     if not is_root():
         return
     table = markdown(rows)
     args.out.mkdir(parents=True, exist_ok=True)
-    name = f"bench{study_label(args.refine, args.step_refine)}.md"
+    name = f"bench{study_label(args.refine, args.step_refine, settings)}.md"
     (args.out / name).write_text(table, encoding="utf-8")
     (args.out / name).with_suffix(".json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     print(table)

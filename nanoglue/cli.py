@@ -45,15 +45,10 @@ def _fail(message: str) -> None:
 def _load(case_path: Path, settings: Sequence[str] = ()):
     """The validated case of ``case_path`` with the ``--set key=value`` overrides applied."""
     from nanoglue.case_file import load_case
-    from nanoglue.sweep import parse_sets
+    from nanoglue.sweep import parse_overrides
 
     try:
-        axes = parse_sets(settings) if settings else []
-        several = [axis.key for axis in axes if len(axis.values) != 1]
-        if several:
-            raise CaseError(several[0], "run takes one value per --set (nanoglue sweep takes "
-                            "several)")
-        return load_case(case_path, {axis.key: axis.values[0] for axis in axes})
+        return load_case(case_path, parse_overrides(settings))
     except CaseError as err:
         if err.path == str(case_path):
             _fail(f"{err.path}: {err.reason}")

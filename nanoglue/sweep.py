@@ -94,6 +94,17 @@ def parse_sets(specs: Sequence[str]) -> list[SweepAxis]:
     return axes
 
 
+def parse_overrides(specs: Sequence[str]) -> dict[str, Any]:
+    """``--set key=value`` options of a single run → {key: value}; several values are an error
+    (that is a sweep)."""
+    axes = parse_sets(specs) if specs else []
+    several = [axis.key for axis in axes if len(axis.values) != 1]
+    if several:
+        raise CaseError(several[0], "one value per --set for a single run (nanoglue sweep takes "
+                        "several)")
+    return {axis.key: axis.values[0] for axis in axes}
+
+
 # ------------------------------------------------------------------------------ the grid
 def expand_grid(case_path: Path, axes: Sequence[SweepAxis]) -> list[SweepPoint]:
     """Every combination of the axes' values as a validated case named ``<case>-<slug>``."""
