@@ -144,9 +144,9 @@ class CohesiveMechanics(Mechanics):
         one damage update old) is reused while it still cuts the residual tenfold; once a round
         changes d by less than the tolerance, one full Newton solve to the full tolerances
         follows, and the step is accepted if its damage update also stays below the tolerance.
-        ``iterations`` of the result is the largest number of Jacobian factorisations of one
-        round (the effort the step control sees), ``staggers`` the number of rounds."""
-        start, most, residuals = self.system.state(), 0, []
+        ``iterations`` / ``factorizations`` of the result are the largest Newton count / number
+        of Jacobian factorisations of one round, ``staggers`` the number of rounds."""
+        start, most, factorized, residuals = self.system.state(), 0, 0, []
         eta = self._damage_viscosity
         relaxation = 1.0 if eta is None or step_time is None else step_time / (eta + step_time)
         reason = f"damage did not converge in {self.max_staggers} rounds"
@@ -154,7 +154,8 @@ class CohesiveMechanics(Mechanics):
         for stagger in range(1, self.max_staggers + 1):
             result = self._newton(max_iterations, None if settling else ROUND_RTOL,
                                   lazy=not settling)
-            most, residuals = max(most, result.factorizations), residuals + result.residuals
+            most, residuals = max(most, result.iterations), residuals + result.residuals
+            factorized = max(factorized, result.factorizations)
             if not result.converged:
                 reason = result.reason
                 break
@@ -166,13 +167,15 @@ class CohesiveMechanics(Mechanics):
                 self._commit()
                 for history in self.histories.values():
                     history.commit()
-                return NewtonResult(True, most, residuals, staggers=stagger)
+                return NewtonResult(True, most, residuals, staggers=stagger,
+                                    factorizations=factorized)
             settling = small
         self.system.restore(start)
         for history in self.histories.values():
             history.reset()
         self._update()
-        return NewtonResult(False, most, residuals, reason, staggers=stagger)
+        return NewtonResult(False, most, residuals, reason, staggers=stagger,
+                            factorizations=factorized)
 
     # ------------------------------------------------------------------ measurements
     def _measure_forms(self, mesh, facet_tags, tag: int) -> list:

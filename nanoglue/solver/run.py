@@ -114,7 +114,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                 return _stopped(record, position, outcome, start)
             step += 1
             position = _landed(problem.chemical_expansion(), marks)
-            control.accepted(outcome.newton.iterations)
+            control.accepted(outcome.newton.factorizations)  # the costly part of the effort
             if (outcome.plastic_increment > s.max_plastic_increment
                     or outcome.newton.staggers > STAGGER_TARGET):
                 control.size = max(control.size * control.shrink, control.smallest)

@@ -52,7 +52,8 @@ class StepController:
         return min([self.size, *ahead])
 
     def accepted(self, iterations: int) -> None:
-        """Adapt after a converged step that took ``iterations`` Newton iterations."""
+        """Adapt after a converged step that took ``iterations`` Newton iterations (Jacobian
+        factorisations when the solver reuses some: cheap corrections do not count)."""
         if iterations < self.target_iterations:
             self.size = min(self.size * self.growth, self.largest)
         elif iterations > self.target_iterations + 2:
