@@ -78,9 +78,10 @@ def run_case(case: Case, directory: Path) -> dict:
     summary = _summary(case, problem, record, mesh_stats, outputs.profiles.written)
     if is_root():
         (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        plot_stress_curves(directory / "curves.csv", directory / "curves.png", case.name)
-        plot_debonding(directory / "curves.csv", directory / "debonding.png", case.name,
-                       record.onset, record.complete)
+        if record.steps:  # a run stopped before its first step has no curves.csv
+            plot_stress_curves(directory / "curves.csv", directory / "curves.png", case.name)
+            plot_debonding(directory / "curves.csv", directory / "debonding.png", case.name,
+                           record.onset, record.complete)
         plot_damage_profiles(outputs.profiles.states, directory / "damage_vs_arc.png", case.name,
                              case.interfaces.debonded_damage)
     if record.onset or record.complete:
@@ -149,6 +150,7 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str])
                   "front_warning": front_resolution_warning(case, problem.flux_density)},
         "steps": record.steps,
         "rejected_steps": record.rejected_steps,
+        "rejected_steps_by_reason": record.rejections,
         "newton_iterations": record.newton_iterations,
         "wall_seconds": record.wall_seconds,
         "time_split_seconds": record.time_split,

@@ -96,3 +96,19 @@ def test_a_front_finer_than_the_particle_mesh_is_warned_about():
     assert "D_lo/v = 0.067 nm" in front_resolution_warning(load_case(bare), 0.02)
     wide = load_case(bare, {"sodiation.diffusivity.low": 2.0})  # ℓ_f = 13 nm > 8 nm elements
     assert front_resolution_warning(wide, 0.02) == ""
+
+
+def test_a_run_that_cannot_take_a_step_stops_cleanly_and_says_why(tmp_path):
+    """Newton limited to one iteration: every step is refused and halved (0.1 % → 0.0016 %,
+    7 refusals) until it falls below solver.min_step_percent (0.001 %). The run stops with a
+    summary naming the reason and counting the refusals; no curves (no step), no traceback."""
+    case = _coarse_copy(tmp_path, "paper-bare-interface.yaml", stop=1.0)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(case), "-o", str(out),
+                                      "--set", "solver.newton_max_iterations=1"])
+    assert result.exit_code == 0, result.output
+    assert "refused (no convergence in 1 iterations)" in result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "stopped" and "min_step_percent" in summary["message"]
+    assert summary["rejected_steps_by_reason"] == {"no convergence in 1 iterations": 7}
+    assert not (out / "curves.csv").exists()

@@ -32,6 +32,7 @@ class RunRecord:
     message: str = ""
     steps: int = 0
     rejected_steps: int = 0
+    rejections: dict[str, int] = field(default_factory=dict)  # why steps were refused → count
     newton_iterations: int = 0
     cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
     peak_von_mises: dict[str, float] = field(default_factory=dict)
@@ -104,8 +105,13 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
             size = control.propose(position, marks, direction)
             outcome = problem.advance(direction, size)
             if not outcome.accepted:
+                reason = _refusal_reason(outcome)
                 record.rejected_steps += 1
+                record.rejections[reason] = record.rejections.get(reason, 0) + 1
                 if control.rejected():
+                    if not outcome.cut_off:
+                        progress.log(f"step of {size:.3g} % from {position:.3f} % refused "
+                                     f"({reason}); retrying with {control.size:.3g} %")
                     continue
                 if outcome.cut_off:
                     record.cut_offs.append(position)
@@ -211,8 +217,15 @@ def _approaching_onset(row: dict, record: RunRecord) -> bool:
                for key, value in row.items() if key.endswith(suffix))
 
 
+def _refusal_reason(outcome) -> str:
+    """Why a step was not accepted, in a few words."""
+    if outcome.cut_off:
+        return "desodiation cut-off: entry surface below c = 0"
+    return outcome.newton.reason if outcome.newton is not None else "transport"
+
+
 def _stopped(record: RunRecord, position: float, outcome, start: float) -> RunRecord:
-    reason = outcome.newton.reason if outcome.newton is not None else "transport"
+    reason = _refusal_reason(outcome)
     record.status = "stopped"
     record.message = (f"stopped at {position:.3f} % volume expansion: the step fell below "
                       f"solver.min_step_percent ({reason}); results up to there are written")
