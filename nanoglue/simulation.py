@@ -69,13 +69,15 @@ def run_case(case: Case, directory: Path) -> dict:
     outputs = RunOutputs(directory, problem, bundle.cell_tags, bundle.facet_tags)
     _say(f"Na enters through {case.sodiation.route}: entry area {problem.entry_area:.5g} nm², "
          f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
-    warning = front_resolution_warning(case, problem.flux_density)
-    if warning:
-        _say(warning)
+    front = {"front_precursor_nm": front_precursor_length(case.sodiation.diffusivity,
+                                                         problem.flux_density),
+             "front_warning": front_resolution_warning(case, problem.flux_density)}
+    if front["front_warning"]:
+        _say(front["front_warning"])
     with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:
         record = run_steps(problem, case, outputs, progress)
     outputs.close()
-    summary = _summary(case, problem, record, mesh_stats, outputs.profiles.written)
+    summary = _summary(case, problem, record, mesh_stats, outputs.profiles.written, front)
     if is_root():
         (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if record.steps:  # a run stopped before its first step has no curves.csv
@@ -115,7 +117,8 @@ def _debonding_line(record) -> str:
                      f"{shown(record.complete.get(name))}" for name in names)
 
 
-def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str]) -> dict:
+def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
+             front: dict) -> dict:
     coating_strength = case.materials.coating_strength
     peak_coating = record.peak_von_mises.get("coating")
     return {
@@ -144,10 +147,7 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str])
         "desodiation_cut_off_expansion_percent": record.cut_offs,
         "profiles": profiles,
         "entry": {"route": case.sodiation.route, "area_nm2": problem.entry_area,
-                  "flux_density_nm_per_s": problem.flux_density,
-                  "front_precursor_nm": front_precursor_length(case.sodiation.diffusivity,
-                                                               problem.flux_density),
-                  "front_warning": front_resolution_warning(case, problem.flux_density)},
+                  "flux_density_nm_per_s": problem.flux_density, **front},
         "steps": record.steps,
         "rejected_steps": record.rejected_steps,
         "rejected_steps_by_reason": record.rejections,
