@@ -47,6 +47,7 @@ class _SectionOfDefaults(_Section):
 
 
 Length = Annotated[float, Field(gt=0)]
+DEFAULT_FRONT_LENGTH = 7.0  # [nm] docs/calibration.md: resolved by 4 nm particle elements
 
 
 # --------------------------------------------------------------------------------- geometry
@@ -79,10 +80,13 @@ class CoatingGeometry(_Section):
 class MeshSizes(_Section):
     interface_size: Optional[Length] = Field(
         None,
-        description="Element size along cohesive interfaces [nm]. Default: one third of the "
-        "smallest cohesive-zone length l_cz = E'·Gc/σc² of the case.",
+        description="Element size along cohesive interfaces [nm]. Default: 1/12 of the "
+        "smallest cohesive-zone length l_cz = E'·Gc/σc² of the case (a warning above 1/3).",
     )
-    particle_size: Length = Field(8.0, description="Element size inside the particle [nm].")
+    particle_size: Length = Field(
+        4.0, description="Element size inside the particle [nm] (resolves the default 7 nm "
+        "front precursor, sodiation.diffusivity.front_length)."
+    )
     far_size: Length = Field(40.0, description="Element size far from the particle [nm].")
     coating_elements: int = Field(3, ge=1, description="Elements across the coating thickness [-].")
 
@@ -184,8 +188,9 @@ class Interfaces(_SectionOfDefaults):
         "regions share one displacement (no debonding; stresses and swelling only).",
     )
     particle_substrate: CohesiveLaw = Field(
-        CohesiveLaw(toughness=0.5, strength=1.0),
-        description="Sn/CNF: Gc 0.5 J/m² (paper); σc not given (design.md §8b lead: 1 GPa).",
+        CohesiveLaw(toughness=0.5, strength=1.0, shear_strength=0.9),
+        description="Sn/CNF: Gc 0.5 J/m² (paper); σc, τc not given (σc 1 GPa: design.md §8b "
+        "lead; τc 0.9 GPa: the bare completion, docs/calibration.md).",
     )
     particle_coating: CohesiveLaw = Field(
         CohesiveLaw(toughness=20.0, strength=3.0),
@@ -212,19 +217,41 @@ class TwoStageDiffusivity(_Section):
     """D(c) = D_lo + (D_hi − D_lo)·½[1 + tanh((c − c1)/w)]: slow pristine Sn ahead of a sharp
     first-stage front, fast Na_xSn behind it (Fig 5b, f), front-free stage 2.
 
-    Defaults (R = 90 nm, C/5): D_hi·t_charge/R² = 300 makes stage 2 nearly uniform; the front's
-    precursor length D_lo/v (v ≈ 0.0125 nm/s for whole-surface entry) is ~1 nm, and w = 0.003
-    (2 % of c1) keeps D small down to 0.9·c1, so the 0.1·c1–0.9·c1 width stays ≤ 4 nm
-    (< 5 % of R) on a 2 nm mesh (tests/verification/test_two_stage_front.py).
+    D_lo is given directly (``low``) or, by default, through the front's precursor length
+    ℓ_f (``front_length``): D_lo = ℓ_f·j/c1 at the run's entry flux density j, so the first-stage
+    front has the same thickness on every entry route and a mesh finer than ℓ_f resolves it.
+    Why: only D·t/R² is identifiable, and with one fixed D_lo the front on the contact route
+    (j ≈ 0.02 nm/s) is ~11× thinner than on the whole surface — 0.07 nm for D_lo = 0.01,
+    unresolvable, and what the swelling front then drives scatters with the mesh
+    (docs/calibration.md). D_hi·t_charge/R² = 300 makes stage 2 nearly uniform (R = 90 nm, C/5).
     """
 
     model: Literal["two-stage"] = "two-stage"
-    low: Length = Field(0.01, description="D below the first-stage plateau (pristine Sn) [nm²/s].")
+    low: Optional[Length] = Field(
+        None, description="D below the first-stage plateau (pristine Sn) [nm²/s]; when given, "
+        "front_length is not used."
+    )
+    front_length: Optional[Length] = Field(
+        DEFAULT_FRONT_LENGTH, description="Precursor length ℓ_f of the first-stage front [nm]: "
+        "D_lo = ℓ_f·j/c1 at the entry flux density j (used when low is not given)."
+    )
     high: Length = Field(135.0, description="D above the plateau (Na_xSn) [nm²/s].")
     plateau: float = Field(
         0.5 / 3.75, gt=0.0, lt=1.0, description="First-stage concentration c1 (x = 0.5) [-]."
     )
     width: float = Field(0.003, gt=0.0, lt=1.0, description="Width w of the tanh switch in c [-].")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _low_or_front_length(cls, data):
+        """A given low wins (front_length then None); front_length null without low: default."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("low") is not None:
+            return {**data, "front_length": None}
+        if data.get("front_length") is None:
+            return {**data, "front_length": DEFAULT_FRONT_LENGTH}
+        return data
 
 
 class ConstantDiffusivity(_Section):
@@ -305,7 +332,10 @@ class Solver(_Section):
     )
     newton_max_iterations: int = Field(25, ge=1, description="Newton iterations per solve.")
     first_step_percent: Length = Field(0.1, description="First volume-expansion step [%].")
-    max_step_percent: Length = Field(2.0, description="Largest volume-expansion step [%].")
+    max_step_percent: Length = Field(
+        0.5, description="Largest volume-expansion step [%] (the bare completion moves 2.4 "
+        "points from 2 % to 0.5 % steps, 0.3 from 0.5 % to 0.25 %: docs/calibration.md)."
+    )
     min_step_percent: Length = Field(1e-3, description="Smallest step before a clean stop [%].")
     onset_step_percent: Optional[Length] = Field(
         None, description="Largest step while an interface is damaged (d > 0) but its debonding "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nanoglue.config import Case
+from nanoglue.physics.diffusivity import at_flux_density, front_precursor_length
 from nanoglue.geometry.formulas import (
     cap_area,
     contact_radius,
@@ -52,5 +53,10 @@ def derived_quantities(case: Case) -> list[tuple[str, str]]:
             f"{getattr(diffusivity, d_max) * full_charge / radius**2:.6g}",
         )
     )
+    if diffusivity.model == "two-stage":
+        flux = entry_flux(case)
+        rows.append(("pristine-Sn D_lo (front precursor ℓ_f = D_lo·c1/j)",
+                     f"{at_flux_density(diffusivity, flux).low:.4g} nm²/s "
+                     f"({front_precursor_length(diffusivity, flux):.3g} nm)"))
     rows.append(("cohesive-zone lengths", "see `nanoglue mesh`"))
     return rows

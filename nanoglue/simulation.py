@@ -71,7 +71,11 @@ def run_case(case: Case, directory: Path) -> dict:
          f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
     front = {"front_precursor_nm": front_precursor_length(case.sodiation.diffusivity,
                                                          problem.flux_density),
+             "pristine_diffusivity_nm2_per_s": getattr(problem.diffusivity, "low", None),
              "front_warning": front_resolution_warning(case, problem.flux_density)}
+    if front["front_precursor_nm"] is not None:
+        _say(f"first-stage front: D_lo = {front['pristine_diffusivity_nm2_per_s']:.3g} nm²/s, "
+             f"precursor D_lo·c1/j = {front['front_precursor_nm']:.3g} nm")
     if front["front_warning"]:
         _say(front["front_warning"])
     with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:

@@ -103,5 +103,5 @@ def test_run_set_overrides_the_case_file(tmp_path):
     assert resolved["geometry"]["mesh"]["particle_size"] == 10.0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert abs(summary["final"]["expansion_percent"] - 0.3) < 1e-9
-    assert summary["entry"]["front_precursor_nm"] == pytest.approx(0.0667, rel=0.01)
-    assert "smeared" in summary["entry"]["front_warning"]
+    assert summary["entry"]["front_precursor_nm"] == pytest.approx(7.0, rel=1e-9)  # ℓ_f default
+    assert "smeared" in summary["entry"]["front_warning"]  # 7 nm < 10 nm elements

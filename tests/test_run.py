@@ -11,7 +11,7 @@ from nanoglue.case_file import load_case
 from nanoglue.cli import app
 from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity
 from nanoglue.output.curves import read_curves
-from nanoglue.physics.diffusivity import front_precursor_length
+from nanoglue.physics.diffusivity import at_flux_density, front_precursor_length
 from nanoglue.simulation import front_resolution_warning
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,15 +87,27 @@ def test_sodiate_then_desodiate_ends_at_the_cut_off_or_empty(tmp_path):
 def test_front_precursor_is_how_far_na_leads_the_first_stage_front():
     """ℓ_f = D_lo·c1/j: D_lo 0.01 nm²/s, c1 = 0.5/3.75, j = 0.02 nm/s (the bare contact entry)
     → 0.0667 nm; no plateau (constant D) → None."""
-    assert front_precursor_length(TwoStageDiffusivity(), 0.02) == pytest.approx(0.0667, rel=1e-3)
+    assert front_precursor_length(TwoStageDiffusivity(low=0.01), 0.02) == pytest.approx(
+        0.0667, rel=1e-3)
     assert front_precursor_length(ConstantDiffusivity(), 0.02) is None
+
+
+@pytest.mark.parametrize("flux_density", [0.02, 0.0018])  # contact / whole surface at C/5
+def test_a_front_given_by_its_length_gets_the_pristine_diffusivity_of_each_entry_flux(
+        flux_density):
+    """D_lo = ℓ_f·j/c1, so the precursor is ℓ_f on every route: 7 nm → D_lo = 1.05 nm²/s at
+    j = 0.02 nm/s, 0.0945 at 0.0018."""
+    model = TwoStageDiffusivity(front_length=7.0)
+    assert at_flux_density(model, flux_density).low == pytest.approx(
+        7.0 * flux_density / (0.5 / 3.75), rel=1e-12)
+    assert front_precursor_length(model, flux_density) == pytest.approx(7.0, rel=1e-12)
 
 
 def test_a_front_finer_than_the_particle_mesh_is_warned_about():
     bare = ROOT / "configs/paper-bare-interface.yaml"
-    assert "D_lo/v = 0.067 nm" in front_resolution_warning(load_case(bare), 0.02)
-    wide = load_case(bare, {"sodiation.diffusivity.low": 2.0})  # ℓ_f = 13 nm > 8 nm elements
-    assert front_resolution_warning(wide, 0.02) == ""
+    sharp = load_case(bare, {"sodiation.diffusivity.low": 0.01})  # ℓ_f = 0.067 nm < 4 nm
+    assert "D_lo/v = 0.067 nm" in front_resolution_warning(sharp, 0.02)
+    assert front_resolution_warning(load_case(bare), 0.02) == ""  # ℓ_f = 7 nm by default
 
 
 def test_a_run_that_cannot_take_a_step_stops_cleanly_and_says_why(tmp_path):

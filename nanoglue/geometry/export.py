@@ -25,7 +25,7 @@ from mpi4py import MPI
 from nanoglue.fem import compat
 from nanoglue.geometry import tags
 from nanoglue.geometry.build import MeshBundle
-from nanoglue.geometry.sizing import RESOLUTION
+from nanoglue.geometry.sizing import WARN_RESOLUTION
 
 UNITS = {"length": "nm", "stress": "GPa", "time": "s"}
 REGION_COLOURS = {"particle": "#d95f02", "substrate": "#a6a6a6", "coating": "#1b9e77"}
@@ -102,10 +102,10 @@ def _resolution_warnings(interfaces: dict) -> list[str]:
     """The mesh as built (not as asked for) must resolve each cohesive zone: l_cz/h_max ≥ 3."""
     return [
         f"the {name} interface has elements up to {item['h_max']:.3g} nm, coarser than "
-        f"l_cz/{RESOLUTION:g} = {item['l_cz'] / RESOLUTION:.3g} nm (l_cz/h = "
+        f"l_cz/{WARN_RESOLUTION:g} = {item['l_cz'] / WARN_RESOLUTION:.3g} nm (l_cz/h = "
         f"{item['l_cz_over_h']:.2g}): refine geometry.mesh.interface_size before trusting debonding"
         for name, item in interfaces.items()
-        if item["l_cz_over_h"] < RESOLUTION * (1.0 - 1e-9)
+        if item["l_cz_over_h"] < WARN_RESOLUTION * (1.0 - 1e-9)
     ]
 
 

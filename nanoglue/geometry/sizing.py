@@ -4,13 +4,15 @@ Cohesive-zone length of an interface (Rice; Turon et al. 2007, with the constant
 
     l_cz = E′ · Gc / σc²,   E′ = E / (1 − ν²)  (plane-strain modulus of the softer side),
 
-the length over which the traction softens ahead of a debond front. A cohesive law is resolved
-when a few elements span it, so the default interface element size is
+the length over which the traction softens ahead of a debond front. A cohesive law is
+under-resolved with fewer than WARN_RESOLUTION = 3 elements across it (then every interface
+with interface_size > l_cz / 3 gets a warning); the default interface element size is finer,
 
-    h_i = min over the case's interfaces of l_cz / 3,
+    h_i = min over the case's interfaces of l_cz / DEFAULT_RESOLUTION   (l_cz / 12),
 
-unless ``geometry.mesh.interface_size`` is given; then every interface with
-interface_size > l_cz / 3 gets a warning. Through the coating, h_c = t / coating_elements.
+because the paper's completion values are set by a small central patch that lets go late:
+halving h_i from l_cz/12 moves them by < 0.3 percentage points, from l_cz/3 by several
+(docs/calibration.md). Through the coating, h_c = t / coating_elements.
 
 The Gmsh size fields are minimum-combined building blocks: near facets (h = size within a band,
 then growing linearly with the distance, h = size + GROWTH·(d − band), up to far_size), a
@@ -32,8 +34,11 @@ from nanoglue.geometry import tags
 GROWTH = 0.3
 """Size increase per unit distance away from a refined entity (neighbour size ratio ≈ 1.3)."""
 
-RESOLUTION = 3.0
-"""Elements per cohesive-zone length: h_i = l_cz / RESOLUTION."""
+WARN_RESOLUTION = 3.0
+"""Fewest elements per cohesive-zone length before a warning: interface_size ≤ l_cz / 3."""
+
+DEFAULT_RESOLUTION = 12.0
+"""Elements per cohesive-zone length of the default mesh: h_i = l_cz / 12."""
 
 _INTERFACE_SIDES = {
     "particle_substrate": ("particle", "substrate"),
@@ -77,18 +82,18 @@ def present_interfaces(case: Case) -> list[str]:
 
 
 def interface_sizing(case: Case) -> InterfaceSizing:
-    """l_cz per present interface; h_i = min l_cz / 3 or the user's size (with warnings)."""
+    """l_cz per present interface; h_i = min l_cz / 12 or the user's size (with warnings)."""
     lengths = {name: cohesive_zone_length(case, name) for name in present_interfaces(case)}
     requested = case.geometry.mesh.interface_size
     if requested is None:
-        size = min(lengths.values()) / RESOLUTION if lengths else None
+        size = min(lengths.values()) / DEFAULT_RESOLUTION if lengths else None
         return InterfaceSizing(lengths, size)
     warnings = [
-        f"geometry.mesh.interface_size = {requested:g} nm is coarser than l_cz/{RESOLUTION:g} = "
-        f"{l_cz / RESOLUTION:.3g} nm on the {name} interface (l_cz = {l_cz:.3g} nm): the "
+        f"geometry.mesh.interface_size = {requested:g} nm is coarser than l_cz/{WARN_RESOLUTION:g} = "
+        f"{l_cz / WARN_RESOLUTION:.3g} nm on the {name} interface (l_cz = {l_cz:.3g} nm): the "
         "cohesive law is under-resolved there"
         for name, l_cz in lengths.items()
-        if requested > l_cz / RESOLUTION
+        if requested > l_cz / WARN_RESOLUTION
     ]
     return InterfaceSizing(lengths, requested, warnings)
 

@@ -31,6 +31,16 @@ def two_stage(c: fem.Function, model: TwoStageDiffusivity):
     return d_lo + (d_hi - d_lo) * 0.5 * (1.0 + ufl.tanh((c - c1) / w))
 
 
+def at_flux_density(model, flux_density: float):
+    """The ``model`` with its D_lo fixed for entry flux density j [nm/s]: a two-stage model
+    given by its front length ℓ_f gets D_lo = ℓ_f·j/c1 (the precursor D_lo/v of a front moving
+    at v = j/c1 is then ℓ_f); every other model is returned as it is."""
+    if not isinstance(model, TwoStageDiffusivity) or model.front_length is None:
+        return model
+    low = model.front_length * flux_density / model.plateau
+    return model.model_copy(update={"low": low, "front_length": None})
+
+
 def front_precursor_length(model, flux_density: float):
     """ℓ_f = D_lo/v with v = j/c1 [nm]: how far Na leads the first-stage front where it starts,
     at an entry surface with inward flux density j (the front moves at v = j/c1 there and slows
@@ -39,7 +49,7 @@ def front_precursor_length(model, flux_density: float):
     (docs/calibration.md: with ℓ_f = 0.07 nm the bare completion scatters over 18–68 %)."""
     if not isinstance(model, TwoStageDiffusivity):
         return None
-    return model.low * model.plateau / flux_density
+    return at_flux_density(model, flux_density).low * model.plateau / flux_density
 
 
 def constant(c: fem.Function, model: ConstantDiffusivity):

@@ -44,6 +44,7 @@ from petsc4py import PETSc
 from nanoglue.config import Case, ConstantDiffusivity
 from nanoglue.geometry import tags
 from nanoglue.physics.cohesive_mechanics import CohesiveMechanics
+from nanoglue.physics.diffusivity import at_flux_density
 from nanoglue.physics.mechanics import chemical_strain, radius, strain
 from nanoglue.physics.plasticity import Mechanics, NewtonResult
 from nanoglue.physics.transport import Transport
@@ -93,7 +94,8 @@ class CoupledProblem:
                                              * measure) for measure, side in measures)
         solver = case.solver
         (entry, side), *more_entries = measures
-        self.transport = Transport(mesh, dx(tags.PARTICLE), entry, case.sodiation.diffusivity,
+        self.diffusivity = at_flux_density(case.sodiation.diffusivity, self.flux_density)
+        self.transport = Transport(mesh, dx(tags.PARTICLE), entry, self.diffusivity,
                                    solver.petsc_options, side, self._conducting_coating(dx),
                                    more_entries)
         self._particle_sodium = fem.form(2.0 * ufl.pi * r * self.transport.c * dx(tags.PARTICLE))

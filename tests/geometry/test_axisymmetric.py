@@ -76,15 +76,16 @@ def test_bare_particle_volume_and_areas(bare):
     assert boundary_area(bare, tags.SUBSTRATE_BOTTOM) == pytest.approx(math.pi * RS**2, rel=1e-9)
 
 
-def test_volume_error_decreases_on_refinement(bare):
+def test_volume_error_decreases_on_refinement():
     """All sizes halved: the inscribed-polygon error of the sphere falls (about 4×)."""
-    halved = {"particle_size": 4.0, "interface_size": 2.5, "far_size": 20.0}
-    fine = build({"geometry": {"mesh": halved}})
-    coarse_error = abs(volume(bare, tags.PARTICLE) / SPHERE - 1.0)
+    sizes = {"particle_size": 8.0, "interface_size": 5.0, "far_size": 40.0}
+    coarse = build({"geometry": {"mesh": sizes}})
+    fine = build({"geometry": {"mesh": {key: size / 2.0 for key, size in sizes.items()}}})
+    coarse_error = abs(volume(coarse, tags.PARTICLE) / SPHERE - 1.0)
     fine_error = abs(volume(fine, tags.PARTICLE) / SPHERE - 1.0)
     assert fine_error < 0.5 * coarse_error
     fine_cap = abs(interface_area(fine, tags.PARTICLE_SUBSTRATE) / CAP - 1)
-    assert fine_cap < abs(interface_area(bare, tags.PARTICLE_SUBSTRATE) / CAP - 1)
+    assert fine_cap < abs(interface_area(coarse, tags.PARTICLE_SUBSTRATE) / CAP - 1)
 
 
 def test_bare_tags_present_and_non_empty(bare):

@@ -1,4 +1,5 @@
-"""Cohesive-zone lengths l_cz = E′·Gc/σc², E′ = E/(1 − ν²) of the softer side; h_i = l_cz/3."""
+"""Cohesive-zone lengths l_cz = E′·Gc/σc², E′ = E/(1 − ν²) of the softer side; h_i = l_cz/12 by default,
+a warning when a given size exceeds l_cz/3."""
 
 import pytest
 
@@ -17,7 +18,7 @@ def test_default_bare_case():
     # Sn (E 30, ν 0.3) is softer than CNF (200); Gc 0.5, σc 1.0
     l_cz = plane_strain(30.0, 0.3) * 0.5 / 1.0**2
     assert sizing.cohesive_lengths == pytest.approx({"particle_substrate": l_cz})
-    assert sizing.interface_size == pytest.approx(l_cz / 3.0)
+    assert sizing.interface_size == pytest.approx(l_cz / 12.0)
     assert sizing.warnings == []
 
 
@@ -29,7 +30,7 @@ def test_coated_case_has_three_interfaces_and_takes_the_smallest():
         "coating_substrate": plane_strain(100.0, 0.3) * 20.0 / 3.0**2,  # Na–Al–O is the softer
     }
     assert sizing.cohesive_lengths == pytest.approx(expected)
-    assert sizing.interface_size == pytest.approx(min(expected.values()) / 3.0)
+    assert sizing.interface_size == pytest.approx(min(expected.values()) / 12.0)
 
 
 def test_free_particle_has_no_interface():
