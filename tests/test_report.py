@@ -30,8 +30,11 @@ def _run_dir(root: Path, directory: str, case: str, *, onset=None, complete=None
     (path / "case.yaml").write_text(yaml.safe_dump({"name": case, "geometry": geometry}))
     fraction = fraction or [0.0] * len(expansion)
     direction = direction or [1] * len(expansion)
-    lines = ["step,direction,expansion_percent,particle_substrate_debonded_area_fraction"]
-    lines += [f"{i + 1},{d},{x},{f}" for i, (d, x, f) in enumerate(zip(direction, expansion, fraction))]
+    bonded = [52.7 * (1.0 - f) for f in fraction]  # arc [nm], for the report's text only
+    lines = ["step,direction,expansion_percent,particle_substrate_debonded_area_fraction,"
+             "particle_substrate_bonded_arc_nm"]
+    lines += [f"{i + 1},{d},{x},{f},{b}"
+              for i, (d, x, f, b) in enumerate(zip(direction, expansion, fraction, bonded))]
     (path / "curves.csv").write_text("\n".join(lines) + "\n")
     return path
 
@@ -88,16 +91,27 @@ def test_coated_complete_needs_the_particle_held(tmp_path):
     assert found[("coated-complete", "loose")] == (OUT, "67 %, not held")
 
 
-def test_debonded_fraction_at_56_percent_per_thickness(tmp_path):
+def test_debonding_state_at_56_percent_per_thickness(tmp_path):
+    """full = complete by 56 %, partial = onset but not complete, none = no onset by 56 %."""
     runs = [
-        _run_dir(tmp_path, "t5", "paper-coating-5nm", expansion=(50.0, 60.0), fraction=[0.9, 1.0], thickness=5),
-        _run_dir(tmp_path, "t10", "paper-coating-10nm", expansion=(50.0, 56.0), fraction=[0.2, 0.5], thickness=10),
-        _run_dir(tmp_path, "t40", "paper-coating-40nm", expansion=(30.0, 50.0), fraction=[0.0, 0.0], thickness=40),
+        _run_dir(tmp_path, "t5", "paper-coating-5nm", onset=10.0, complete=60.0,
+                 expansion=(50.0, 60.0), fraction=[0.9, 1.0], thickness=5),
+        _run_dir(tmp_path, "t10", "paper-coating-10nm", onset=30.0, expansion=(50.0, 56.0),
+                 fraction=[0.2, 0.5], thickness=10),
+        _run_dir(tmp_path, "t40", "paper-coating-40nm", onset=57.0, expansion=(30.0, 60.0),
+                 thickness=40),
     ]
     verdicts = _verdicts(evaluate(runs))
-    assert verdicts["coating-5nm"] == (OUT, "0.96 at 56 %")  # needs ≥ 0.99
-    assert verdicts["coating-10nm"] == (IN, "0.5 at 56 %")
-    assert verdicts["coating-40nm"] == (OUT, "56 % not reached (run ended at 50 %)")
+    assert verdicts["coating-5nm"] == (  # complete only at 60 %
+        OUT, "partial at 56 % (area fraction 0.96, 2.11 nm of arc bonded)")
+    assert verdicts["coating-10nm"] == (IN, "partial at 56 % (area fraction 0.5, 26.4 nm of arc bonded)")
+    assert verdicts["coating-40nm"][0] == IN and verdicts["coating-40nm"][1].startswith("none")
+    full = _run_dir(tmp_path, "full", "paper-coating-5nm", onset=10.0, complete=52.0,
+                    expansion=(50.0, 60.0), fraction=[0.9, 1.0], thickness=5)
+    assert _verdicts(evaluate([full]))["coating-5nm"][:1] == (IN,)
+    short = _run_dir(tmp_path, "short", "paper-coating-40nm", expansion=(30.0, 50.0), thickness=40)
+    assert _verdicts(evaluate([short]))["coating-40nm"] == (
+        OUT, "56 % not reached (run ended at 50 %)")
 
 
 def _coating_runs(tmp_path, profiles: dict) -> list:
