@@ -110,20 +110,20 @@ def test_sweep_table_has_a_row_per_point_with_empty_cells_for_missing_values(tmp
 
 
 def test_sweep_runs_each_point_in_a_worker_and_combines_them(tmp_path):
-    """Bare particle to 1 % and 2 %: on this mesh debonding starts near 1.15 %, so only the
+    """Bare particle to 0.4 % and 2 %: on this mesh debonding starts near 0.6 %, so only the
     2 % point has an onset (each point a few seconds)."""
     out = tmp_path / "out"
     result = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set",
-                                 "sodiation.stop_expansion_percent=1.0,2.0", "-o", str(out)])
+                                 "sodiation.stop_expansion_percent=0.4,2.0", "-o", str(out)])
     assert result.exit_code == 0, result.output
     with open(out / "sweep.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [row["point"] for row in rows] == ["stop_expansion_percent=1.0", "stop_expansion_percent=2.0"]
+    assert [row["point"] for row in rows] == ["stop_expansion_percent=0.4", "stop_expansion_percent=2.0"]
     assert [row["status"] for row in rows] == ["completed", "completed"]
     assert rows[0]["onset_particle_substrate_percent"] == ""
     onset = float(rows[1]["onset_particle_substrate_percent"])
-    assert onset > 1.0 and onset < 2.0
-    for row, stop in zip(rows, (1.0, 2.0)):
+    assert onset > 0.4 and onset < 2.0
+    for row, stop in zip(rows, (0.4, 2.0)):
         summary = json.loads((out / row["point"] / "summary.json").read_text())
         assert summary["final"]["expansion_percent"] == pytest.approx(stop, rel=1e-9)
         assert summary["case"] == f"paper-bare-interface-{row['point']}"

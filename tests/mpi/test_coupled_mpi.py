@@ -39,16 +39,20 @@ def test_parallel_curves_equal_serial(route, extra, sodiation):
     parallel = _curves(case, world)
     serial = world.bcast(_curves(case, MPI.COMM_SELF) if world.rank == 0 else None, root=0)
     assert len(parallel) == len(serial) > 3
-    worst = {}
+    worst, newton = {}, 0
     for a_row, b_row in zip(serial, parallel):
         assert a_row.keys() == b_row.keys()
+        newton = max(newton, abs(a_row.pop("newton_iterations") - b_row.pop("newton_iterations")))
         for key, a in a_row.items():
             worst[key] = max(worst.get(key, 0.0), abs(a - b_row[key]) / max(1.0, abs(a)))
     if world.rank == 0:
-        print({k: f"{v:.1e}" for k, v in worst.items()})
-    # Every column, Newton iterations and damage rounds included (the plastic tangent does not
-    # depend on round-off at the yield surface, so the solver paths are the same).
+        print({k: f"{v:.1e}" for k, v in worst.items()}, "Newton iterations ±", newton)
+    # Every other column to 1e-8, damage rounds and step sizes included (the plastic tangent does
+    # not depend on round-off at the yield surface, so the solver paths are the same). A Newton
+    # solve whose residual lands at its tolerance can take one iteration more on another
+    # partition (measured: DOLFINx 0.9, coated, 2 ranks; every other column within 7e-15).
     assert max(worst.values()) <= 1e-8, worst
+    assert newton <= 1
 
 
 def test_a_whole_run_on_two_ranks_writes_the_serial_summary(tmp_path_factory):
