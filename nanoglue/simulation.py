@@ -71,10 +71,10 @@ def run_case(case: Case, directory: Path) -> dict:
     outputs = RunOutputs(directory, problem, bundle.cell_tags, bundle.facet_tags)
     _say(f"Na enters through {case.sodiation.route}: entry area {problem.entry_area:.5g} nm², "
          f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
-    front = {"front_precursor_nm": front_precursor_length(case.sodiation.diffusivity,
-                                                         problem.flux_density),
+    precursor = front_precursor_length(problem.diffusivity, problem.flux_density)
+    front = {"front_precursor_nm": precursor,
              "pristine_diffusivity_nm2_per_s": getattr(problem.diffusivity, "low", None),
-             "front_warning": front_resolution_warning(case, problem.flux_density)}
+             "front_warning": front_resolution_warning(precursor, case.geometry.mesh.particle_size)}
     if front["front_precursor_nm"] is not None:
         _say(f"first-stage front: D_lo = {front['pristine_diffusivity_nm2_per_s']:.3g} nm²/s, "
              f"precursor D_lo·c1/j = {front['front_precursor_nm']:.3g} nm")
@@ -99,11 +99,10 @@ def run_case(case: Case, directory: Path) -> dict:
     return summary
 
 
-def front_resolution_warning(case: Case, flux_density: float) -> str:
-    """A warning when the first-stage front's precursor ℓ_f = D_lo/v at the entry is shorter
-    than the particle elements ('' otherwise)."""
-    precursor = front_precursor_length(case.sodiation.diffusivity, flux_density)
-    size = case.geometry.mesh.particle_size
+def front_resolution_warning(precursor, size: float) -> str:
+    """A warning when the first-stage front's precursor ℓ_f = D_lo/v at the entry
+    (``diffusivity.front_precursor_length``, None without a plateau) is shorter than the
+    particle elements of ``size`` [nm] ('' otherwise)."""
     if precursor is None or precursor >= size:
         return ""
     return (f"warning: the Na front leads by D_lo/v = {precursor:.2g} nm at the entry, less than "

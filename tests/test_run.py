@@ -106,8 +106,13 @@ def test_a_front_given_by_its_length_gets_the_pristine_diffusivity_of_each_entry
 def test_a_front_finer_than_the_particle_mesh_is_warned_about():
     bare = ROOT / "configs/paper-bare-interface.yaml"
     sharp = load_case(bare, {"sodiation.diffusivity.low": 0.01})  # ℓ_f = 0.067 nm < 4 nm
-    assert "D_lo/v = 0.067 nm" in front_resolution_warning(sharp, 0.02)
-    assert front_resolution_warning(load_case(bare), 0.02) == ""  # ℓ_f = 7 nm by default
+    size = sharp.geometry.mesh.particle_size
+    assert size == 4.0
+    precursor = front_precursor_length(sharp.sodiation.diffusivity, 0.02)
+    assert "D_lo/v = 0.067 nm" in front_resolution_warning(precursor, size)
+    default = load_case(bare).sodiation.diffusivity  # ℓ_f = 7 nm by default
+    assert front_resolution_warning(front_precursor_length(default, 0.02), size) == ""
+    assert front_resolution_warning(None, size) == ""  # no plateau, no front to resolve
 
 
 def test_a_run_that_cannot_take_a_step_stops_cleanly_and_says_why(tmp_path):
