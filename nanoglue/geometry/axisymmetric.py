@@ -21,11 +21,12 @@ import gmsh
 from nanoglue.config import Case, Geometry
 from nanoglue.geometry import tags
 from nanoglue.geometry.sizing import (
+    COATING_BAND,
     InterfaceSizing,
     base_fields,
     boundary,
     coating_size,
-    constant_field,
+    largest,
     near_field,
     restrict,
     set_background,
@@ -106,14 +107,17 @@ def classify(g: Geometry, curve: int, region: int) -> int:
 
 
 def size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int]]) -> None:
-    """Base fields plus h_c = t / coating_elements through the whole coating."""
+    """Base fields plus the coating's: h_c = t / coating_elements in the coating within
+    COATING_BAND·R of the particle, growing beyond (and around the coating likewise)."""
     far = case.geometry.mesh.far_size
     fields = base_fields(case, sizing, regions, DIM)
     coating = regions.get(tags.COATING)
     if coating:
         h_c = coating_size(case)
+        band = COATING_BAND * case.geometry.particle_radius
+        from_particle = near_field(DIM, boundary(regions[tags.PARTICLE], DIM), h_c, far, band=band)
         fields += [
-            restrict(DIM, coating, constant_field(h_c)),
-            near_field(DIM, boundary(coating, DIM), h_c, far),
+            restrict(DIM, coating, from_particle),
+            largest([near_field(DIM, boundary(coating, DIM), h_c, far), from_particle]),
         ]
     set_background(fields, far)

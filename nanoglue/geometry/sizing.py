@@ -10,9 +10,12 @@ with interface_size > l_cz / 3 gets a warning); the default interface element si
 
     h_i = min over the case's interfaces of l_cz / DEFAULT_RESOLUTION   (l_cz / 12),
 
-because the paper's completion values are set by a small central patch that lets go late:
-halving h_i from l_cz/12 moves them by < 0.3 percentage points, from l_cz/3 by several
-(docs/calibration.md). Through the coating, h_c = t / coating_elements.
+because the paper's completion values are set by a small central patch that lets go late
+(docs/calibration.md). h_i is the size on the interface with the shortest l_cz; every other
+interface X gets as many elements per cohesive zone, h_X = h_i · l_cz(X) / min l_cz (the
+coating's tough interfaces, l_cz 73 and 244 nm, need 6 and 20 nm, not 1.4). Through the coating,
+h_c = t / coating_elements within COATING_BAND of the particle; farther out along the substrate
+top, where the coating only rests on the substrate, its elements grow like every other size.
 
 The Gmsh size fields are minimum-combined building blocks: near facets (h = size within a band,
 then growing linearly with the distance, h = size + GROWTH·(d − band), up to far_size), a
@@ -40,6 +43,9 @@ WARN_RESOLUTION = 3.0
 DEFAULT_RESOLUTION = 12.0
 """Elements per cohesive-zone length of the default mesh: h_i = l_cz / 12."""
 
+COATING_BAND = 0.5
+"""The coating keeps h_c within COATING_BAND·R of the particle surface (R: particle radius)."""
+
 _INTERFACE_SIDES = {
     "particle_substrate": ("particle", "substrate"),
     "particle_coating": ("particle", "coating"),
@@ -54,6 +60,11 @@ class InterfaceSizing:
     cohesive_lengths: dict[str, float]
     interface_size: float | None  # None: the case has no interface and none was asked for
     warnings: list[str] = field(default_factory=list)
+
+    def size_of(self, interface: str) -> float:
+        """h_X = h_i · l_cz(X) / min l_cz [nm]: the same elements per cohesive zone everywhere."""
+        shortest = min(self.cohesive_lengths.values())
+        return self.interface_size * self.cohesive_lengths[interface] / shortest
 
 
 def plane_strain_modulus(material: ElasticMaterial) -> float:
@@ -82,19 +93,19 @@ def present_interfaces(case: Case) -> list[str]:
 
 
 def interface_sizing(case: Case) -> InterfaceSizing:
-    """l_cz per present interface; h_i = min l_cz / 12 or the user's size (with warnings)."""
+    """l_cz per present interface; h_i = min l_cz / 12 or the user's size (with a warning when
+    it leaves fewer than WARN_RESOLUTION elements per cohesive zone)."""
     lengths = {name: cohesive_zone_length(case, name) for name in present_interfaces(case)}
     requested = case.geometry.mesh.interface_size
     if requested is None:
         size = min(lengths.values()) / DEFAULT_RESOLUTION if lengths else None
         return InterfaceSizing(lengths, size)
+    shortest = min(lengths.values(), default=math.inf)
     warnings = [
-        f"geometry.mesh.interface_size = {requested:g} nm is coarser than l_cz/{WARN_RESOLUTION:g} = "
-        f"{l_cz / WARN_RESOLUTION:.3g} nm on the {name} interface (l_cz = {l_cz:.3g} nm): the "
-        "cohesive law is under-resolved there"
-        for name, l_cz in lengths.items()
-        if requested > l_cz / WARN_RESOLUTION
-    ]
+        f"geometry.mesh.interface_size = {requested:g} nm leaves {shortest / requested:.2g} "
+        f"elements per cohesive zone (fewer than {WARN_RESOLUTION:g}) on every interface "
+        f"({', '.join(lengths)}): the cohesive laws are under-resolved"
+    ] if requested > shortest / WARN_RESOLUTION else []
     return InterfaceSizing(lengths, requested, warnings)
 
 
@@ -107,8 +118,8 @@ def coating_size(case: Case) -> float:
 def base_fields(
     case: Case, sizing: InterfaceSizing, regions: Mapping[int, Sequence[int]], dim: int
 ) -> list[int]:
-    """Fields every model needs: particle_size in and around the particle, h_i within one h_i
-    of every interface (whose physical groups must exist already), both growing to far_size.
+    """Fields every model needs: particle_size in and around the particle, h_X within one h_X
+    of every interface X (whose physical groups must exist already), both growing to far_size.
 
     ``regions`` maps region id → entities of dimension ``dim``.
     """
@@ -118,10 +129,11 @@ def base_fields(
         restrict(dim, particle, constant_field(mesh.particle_size)),
         near_field(dim, boundary(particle, dim), mesh.particle_size, mesh.far_size),
     ]
-    interfaces = [f for tag in tags.INTERFACES.values() for f in physical_entities(dim - 1, tag)]
-    if sizing.interface_size is not None and interfaces:
-        h_i = sizing.interface_size
-        fields.append(near_field(dim, interfaces, h_i, mesh.far_size, band=h_i))
+    for name, tag in tags.INTERFACES.items():
+        entities = physical_entities(dim - 1, tag)
+        if entities and name in sizing.cohesive_lengths:
+            h_x = min(sizing.size_of(name), mesh.far_size)
+            fields.append(near_field(dim, entities, h_x, mesh.far_size, band=h_x))
     return fields
 
 
@@ -152,6 +164,13 @@ def near_field(
     fields.setNumber(threshold, "DistMin", band)
     fields.setNumber(threshold, "DistMax", band + max(far_size - size, 0.0) / GROWTH)
     return threshold
+
+
+def largest(fields: Sequence[int]) -> int:
+    """h = the largest size of ``fields`` (a Max field)."""
+    combined = gmsh.model.mesh.field.add("Max")
+    gmsh.model.mesh.field.setNumbers(combined, "FieldsList", list(fields))
+    return combined
 
 
 def constant_field(size: float) -> int:

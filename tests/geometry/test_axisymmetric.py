@@ -19,6 +19,7 @@ of the outer ball above z = t (a cap of height R + t + z_c − t = R + z_c), hen
 
 import math
 
+import numpy as np
 import pytest
 
 from nanoglue.case_file import case_from_mapping
@@ -148,15 +149,27 @@ def test_free_particle_bare_and_coated():
     assert volume(shell, tags.PARTICLE) == pytest.approx(SPHERE, rel=REL)
 
 
-def test_coating_is_resolved_across_its_thickness(coated6):
-    """h ≤ t / coating_elements in the coating (longest facet along its interfaces)."""
+def test_coating_is_resolved_across_its_thickness_near_the_particle(coated6):
+    """h ≤ t / coating_elements along the coating within COATING_BAND·R of the particle, and
+    every interface at ~12 elements per cohesive zone (l_cz/12 by default)."""
+    from dolfinx.mesh import compute_midpoints
+
+    from nanoglue.fem import compat
     from nanoglue.geometry.export import mesh_stats
+    from nanoglue.geometry.sizing import COATING_BAND
 
     stats = mesh_stats(coated6)
     h_c = 6.0 / 3
     assert stats["interfaces"]["particle_coating"]["h_max"] <= 1.05 * h_c
-    assert stats["interfaces"]["coating_substrate"]["h_max"] <= 1.05 * h_c
-    assert stats["interfaces"]["particle_substrate"]["l_cz_over_h"] >= 2.9
+    assert all(item["l_cz_over_h"] >= 11.0 for item in stats["interfaces"].values())
+    mesh, facet_tags = coated6.mesh, coated6.facet_tags
+    facets = facet_tags.indices[facet_tags.values == tags.COATING_SUBSTRATE]
+    centres = compute_midpoints(mesh, 1, facets)
+    from_surface = np.hypot(centres[:, 0], centres[:, 1] - (R - D)) - R
+    near = from_surface < COATING_BAND * R
+    sizes = compat.entity_size(mesh, 1, facets)
+    assert near.any() and np.max(sizes[near]) <= 1.05 * h_c
+    assert np.max(sizes[~near]) > 3.0 * h_c  # graded beyond: the coating only rests there
 
 
 def test_write_msh_has_physical_names(tmp_path):
