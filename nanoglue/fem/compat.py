@@ -11,7 +11,7 @@ official ghcr.io/fenics/dolfinx/dolfinx:v0.9.0 image).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import dolfinx
 import numpy as np
@@ -76,15 +76,12 @@ class _Dolfinx05:
         return expression.eval(cells)
 
     @staticmethod
-    def interpolate(function: fem.Function, expression: fem.Expression) -> None:
+    def interpolate(function: fem.Function, expression: fem.Expression, cells) -> None:
         # 0.5 cannot interpolate into a quadrature space: evaluate and scatter through the dofmap.
         space = function.function_space
-        mesh = space.mesh
-        index_map = mesh.topology.index_map(mesh.topology.dim)
-        cells = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
         values = expression.eval(cells)
         bs = space.dofmap.bs
-        dofs = _Dolfinx05.cell_dofs(space)
+        dofs = _Dolfinx05.cell_dofs(space)[cells]
         rows = (dofs[:, :, None] * bs + np.arange(bs)).reshape(cells.size, -1)
         function.x.array[rows] = values
 
@@ -146,8 +143,8 @@ class _Dolfinx09(_Dolfinx05):
         return expression.eval(mesh, cells)
 
     @staticmethod
-    def interpolate(function: fem.Function, expression: fem.Expression) -> None:
-        function.interpolate(expression)
+    def interpolate(function: fem.Function, expression: fem.Expression, cells) -> None:
+        function.interpolate(expression, cells0=cells)
 
     @staticmethod
     def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
@@ -220,9 +217,17 @@ def expression(ufl_expr, space: fem.FunctionSpace) -> fem.Expression:
     return fem.Expression(ufl_expr, interpolation_points(space))
 
 
-def interpolate_expression(function: fem.Function, expr: fem.Expression) -> None:
-    """``function`` ← ``expr`` at its interpolation points (quadrature spaces included)."""
-    _impl.interpolate(function, expr)
+def interpolate_expression(function: fem.Function, expr: fem.Expression,
+                           cells: Optional[np.ndarray] = None) -> None:
+    """``function`` ← ``expr`` at its interpolation points (quadrature spaces included), on
+    ``cells`` (local indices, ghosts included) or on every local cell; other dofs keep theirs."""
+    if cells is None:
+        mesh = function.function_space.mesh
+        index_map = mesh.topology.index_map(mesh.topology.dim)
+        cells = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
+    cells = np.asarray(cells, dtype=np.int32)
+    if cells.size:  # a rank may hold none of a region's or an interface's cells
+        _impl.interpolate(function, expr, cells)
 
 
 def eval_expression(expr: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray:

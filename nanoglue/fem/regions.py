@@ -1,5 +1,6 @@
 """Region indicators: DG0 functions that switch a term on in one tagged region."""
 
+import numpy as np
 from dolfinx import fem
 
 from nanoglue.fem import compat
@@ -14,3 +15,9 @@ def region_indicator(mesh, cell_tags, tag: int) -> fem.Function:
     chi.x.array[fem.locate_dofs_topological(chi.function_space, tdim, cells)] = 1.0
     chi.x.scatter_forward()
     return chi
+
+
+def region_cells(chi: fem.Function) -> np.ndarray:
+    """Local cells (ghosts included) where the indicator ``chi`` of ``region_indicator`` is 1."""
+    dofs = compat.cell_dofs(chi.function_space)[:, 0]
+    return np.flatnonzero(chi.x.array[dofs] > 0.5).astype(np.int32)

@@ -161,6 +161,16 @@ def interface_dofs(space, facet_tags, tag: int) -> np.ndarray:
     return fem.locate_dofs_topological(space, fdim, facet_tags.indices[facet_tags.values == tag])
 
 
+def facet_cells(mesh, facets: np.ndarray) -> np.ndarray:
+    """Local cells (ghosts included) that have one of ``facets``: every vertex of the facets
+    lies in one of them, so nodal values there can be interpolated on these cells alone."""
+    fdim = mesh.topology.dim - 1
+    mesh.topology.create_connectivity(fdim, fdim + 1)
+    to_cells = mesh.topology.connectivity(fdim, fdim + 1)
+    cells = [to_cells.links(f) for f in facets]
+    return np.unique(np.concatenate(cells)).astype(np.int32) if cells else np.zeros(0, np.int32)
+
+
 def nodal_normal(mesh, normal_ab, dS, vertex_dofs: np.ndarray) -> fem.Function:
     """CG1 unit normal at the interface vertices: n_i = m_i/|m_i|, m_i = ∫ n_AB φ_i dS."""
     space = compat.lagrange_space(mesh, 1, (mesh.geometry.dim,))
@@ -189,6 +199,7 @@ class InterfaceHistory:
         space = compat.lagrange_space(mesh, 1)
         self.comm = mesh.comm
         self.vertices = interface_dofs(space, facet_tags, tag)
+        self._cells = facet_cells(mesh, facet_tags.indices[facet_tags.values == tag])
         self.normal = nodal_normal(mesh, normal_ab, dS, self.vertices)
         self.kappa, self.d = fem.Function(space), fem.Function(space)
         self._kappa_trial, self._opening, self._d_new, self._d_committed = (
@@ -202,7 +213,7 @@ class InterfaceHistory:
 
     def nodal_openings(self) -> np.ndarray:
         """(δn, δt) at the local interface vertices (ghosts included), shape (n, 2)."""
-        compat.interpolate_expression(self._pair, self._pair_expr)
+        compat.interpolate_expression(self._pair, self._pair_expr, self._cells)
         return self._pair.x.array.reshape(-1, 2)[self.vertices]
 
     def update(self, relaxation: float = 1.0) -> float:
@@ -210,11 +221,11 @@ class InterfaceHistory:
         returns max |Δd| of this update. ρ = 1: rate-independent damage; ρ = Δt/(η + Δt) is
         the backward-Euler step of the viscous law ḋ = (d(κ) − d)/η (Duvaut–Lions type), which
         spreads an unstable debonding event over the time η instead of one load step."""
-        compat.interpolate_expression(self._opening, self._delta_expr)
+        compat.interpolate_expression(self._opening, self._delta_expr, self._cells)
         gamma = self.vertices
         self._kappa_trial.x.array[gamma] = np.maximum(self.kappa.x.array[gamma],
                                                       self._opening.x.array[gamma])
-        compat.interpolate_expression(self._d_new, self._damage_expr)
+        compat.interpolate_expression(self._d_new, self._damage_expr, self._cells)
         committed = self._d_committed.x.array[gamma]
         new = committed + relaxation * (self._d_new.x.array[gamma] - committed)
         change = np.max(np.abs(new - self.d.x.array[gamma]), initial=0.0)

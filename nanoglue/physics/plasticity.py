@@ -53,7 +53,7 @@ from petsc4py import PETSc
 from nanoglue.config import Solver
 from nanoglue.fem import compat
 from nanoglue.fem.block_system import ActiveBlockSystem
-from nanoglue.fem.regions import region_indicator
+from nanoglue.fem.regions import region_cells, region_indicator
 from nanoglue.timing import STOPWATCH
 from nanoglue.geometry import tags
 from nanoglue.physics.mechanics import (
@@ -63,7 +63,7 @@ from nanoglue.physics.mechanics import (
 
 
 BACKTRACKS = 4  # step halvings per Newton iteration while ‖F‖ does not decrease
-LAZY_CONTRACTION = 0.1  # a modified-Newton correction must cut ‖F‖ at least this much
+LAZY_CONTRACTION = 0.3  # a modified-Newton correction must cut ‖F‖ at least this much
 
 
 @dataclass(frozen=True)
@@ -119,37 +119,61 @@ def consistent_tangent(e, constants, beta, normal):
             - 2.0 * mu * (1.0 - beta) * ufl.inner(normal, e) * normal)
 
 
-class PlasticRegion:
-    """Quadrature state of one yielding region and the compiled expressions that update it."""
+def _block_size(function: fem.Function) -> int:
+    return function.function_space.dofmap.index_map_bs
 
-    def __init__(self, u, r, indicator, eigenstrain, constants, yield_stress, degree: int):
-        mesh = indicator.function_space.mesh
+
+class PlasticRegion:
+    """Quadrature state of one yielding region and the compiled expressions that update it.
+
+    One fused expression per update evaluates the radial return once for the returned stress,
+    β and N (9 values per point), on the region's ``cells`` only: the state is zero elsewhere."""
+
+    def __init__(self, u, r, cells, eigenstrain, constants, yield_stress, degree: int):
+        mesh = u.function_space.mesh
         vector, scalar = (compat.quadrature_space(mesh, degree, shape) for shape in ((4,), ()))
         self.constants, self.yield_stress = constants, yield_stress
         self.stress, self.plastic_strain = fem.Function(vector), fem.Function(vector)
         self.p = fem.Function(scalar)
         self._stress, self._normal, self._dplastic = (fem.Function(vector) for _ in range(3))
         self._beta, self._dp = fem.Function(scalar), fem.Function(scalar)
+        self._cells = np.asarray(cells, dtype=np.int32)
         ret = radial_return(strain(u, r), eigenstrain, to_tensor(self.plastic_strain),
                             constants, yield_stress)
-        pairs = [(self._stress, to_components(ret.stress)), (self._beta, ret.beta),
-                 (self._normal, to_components(ret.normal)),
-                 (self._dplastic, to_components(ret.plastic_strain_increment)),
-                 (self._dp, ret.p_increment)]
-        self._expressions = {target: compat.expression(indicator * value, target.function_space)
-                             for target, value in pairs}
+        self._returned = self._fused(mesh, degree, [self._stress, self._beta, self._normal],
+                                     [to_components(ret.stress), ret.beta,
+                                      to_components(ret.normal)])
+        self._increments = self._fused(mesh, degree, [self._dplastic, self._dp],
+                                       [to_components(ret.plastic_strain_increment),
+                                        ret.p_increment])
 
-    def _evaluate(self, *targets) -> None:
-        for target in targets:
-            compat.interpolate_expression(target, self._expressions[target])
+    @staticmethod
+    def _fused(mesh, degree: int, targets: list, values: list):
+        """(function of all values side by side, its expression, [(target, columns)])."""
+        scalars = [[v[i] for i in range(4)] if _block_size(t) == 4 else [v]
+                   for t, v in zip(targets, values)]
+        stacked = [item for group in scalars for item in group]
+        space = compat.quadrature_space(mesh, degree, (len(stacked),))
+        ends = np.cumsum([len(group) for group in scalars])
+        columns = [slice(end - len(group), end) for end, group in zip(ends, scalars)]
+        return (fem.Function(space), compat.expression(ufl.as_vector(stacked), space),
+                list(zip(targets, columns)))
+
+    def _evaluate(self, fused) -> None:
+        """Evaluate a fused expression on the region's cells and copy out its targets."""
+        function, expression, parts = fused
+        compat.interpolate_expression(function, expression, self._cells)
+        table = function.x.array.reshape(-1, _block_size(function))
+        for target, columns in parts:
+            target.x.array[:] = table[:, columns].ravel()
 
     def update(self) -> None:
         """Return mapping at the current displacement: returned stress, β and N (not committed)."""
-        self._evaluate(self._stress, self._beta, self._normal)
+        self._evaluate(self._returned)
 
     def commit(self) -> None:
         """Accept the step: ε^p += Δε^p, p += Δp, σ ← returned stress."""
-        self._evaluate(self._dplastic, self._dp)
+        self._evaluate(self._increments)
         self.plastic_strain.x.array[:] += self._dplastic.x.array
         self.p.x.array[:] += self._dp.x.array
         self.stress.x.array[:] = self._stress.x.array
@@ -232,7 +256,7 @@ class Mechanics:
             eigen = eigenstrains.get(tag, ufl.zero(3, 3))
             if tag in self.yield_stress:
                 region = self.plastic[tag] = PlasticRegion(
-                    u, r, self.indicators[tag], eigen, self.constants[tag],
+                    u, r, region_cells(self.indicators[tag]), eigen, self.constants[tag],
                     self.yield_stress[tag], self.quadrature_degree)
                 sigma, tangent = region.current_stress(), region.tangent(strain(du, r))
                 self._stresses[tag] = to_tensor(region.stress)
