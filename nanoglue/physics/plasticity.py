@@ -63,7 +63,7 @@ from nanoglue.physics.mechanics import (
 
 
 BACKTRACKS = 4  # step halvings per Newton iteration while ‖F‖ does not decrease
-LAZY_CONTRACTION = 0.3  # a modified-Newton correction must cut ‖F‖ at least this much
+LAZY_CONTRACTION = 0.1  # a modified-Newton correction must cut ‖F‖ at least this much
 
 
 @dataclass(frozen=True)
