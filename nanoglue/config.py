@@ -80,8 +80,9 @@ class CoatingGeometry(_Section):
 class MeshSizes(_Section):
     interface_size: Optional[Length] = Field(
         None,
-        description="Element size along cohesive interfaces [nm]. Default: 1/12 of the "
-        "smallest cohesive-zone length l_cz = E'·Gc/σc² of the case (a warning above 1/3).",
+        description="Element size along the interface with the shortest cohesive-zone length "
+        "l_cz = E'·Gc/σc² [nm]; every other interface gets as many elements per l_cz. Default: "
+        "l_cz/12 (a warning above l_cz/3).",
     )
     particle_size: Length = Field(
         4.0, description="Element size inside the particle [nm] (resolves the default 7 nm "
