@@ -75,7 +75,7 @@ class NewtonResult:
     residuals: list[float] = field(default_factory=list)
     reason: str = ""
     staggers: int = 1  # damage rounds (cohesive interfaces), the accepted one included
-    factorizations: int = 0  # Jacobians assembled and factorised (< iterations when lazy)
+    factorizations: int = 0  # Jacobians assembled and factorised (< corrections when lazy)
 
 
 @dataclass(frozen=True)
@@ -270,6 +270,7 @@ class Mechanics:
             self.fields, residuals, jacobians, self._boundary_conditions(cell_tags, facet_tags),
             self._active_dofs(cell_tags), solver.petsc_options, "mechanics")
         self._samples = None
+        self._refresh_next = True  # the next lazy correction factorises J afresh
         self._update()
 
     # ------------------------------------------------------------ hooks of the per-region variant
@@ -334,38 +335,50 @@ class Mechanics:
         for region in self.plastic.values():
             region.commit()
 
-    def _newton(self, max_iterations: Optional[int] = None,
-                rtol: Optional[float] = None, lazy: bool = False) -> NewtonResult:
+    def _newton(self, max_iterations: Optional[int] = None) -> NewtonResult:
         """Newton with backtracking from the current u, nothing committed; on failure u returns
-        to its start. ``rtol`` replaces ``solver.newton_rtol`` (a looser solve inside an outer
-        iteration). Residual F = Σ_regions ∫ σ : ε(v) r dx (+ interface work), solved dofs.
-        ``lazy``: reuse the last factorised Jacobian while each correction still cuts ‖F‖ by
-        ``LAZY_CONTRACTION`` (modified Newton; a slower one refreshes J for the next)."""
+        to its start. Residual F = Σ_regions ∫ σ : ε(v) r dx (+ interface work), solved dofs."""
         limit = max_iterations or self.solver.newton_max_iterations
-        rtol = self.solver.newton_rtol if rtol is None else rtol
         start = self.system.state()
         residuals, reason = [self._residual_norm()], f"no convergence in {limit} iterations"
-        refresh, factorized = not lazy, self.system.factorizations
+        factorized = self.system.factorizations
         while True:
             if not np.isfinite(residuals[-1]):
                 reason = "non-finite residual"
                 break
             tolerance = self.solver.newton_atol if len(residuals) == 1 else max(
-                self.solver.newton_atol, rtol * residuals[0])
+                self.solver.newton_atol, self.solver.newton_rtol * residuals[0])
             if residuals[-1] <= tolerance:
                 return NewtonResult(True, len(residuals) - 1, residuals,
                                     factorizations=self.system.factorizations - factorized)
             if len(residuals) > limit:
                 break
-            ksp_reason = self.system.correct(refresh)
+            ksp_reason = self.system.correct()
             if ksp_reason < 0:
                 reason = f"linear solve failed: KSPConvergedReason {ksp_reason}"
                 break
             residuals.append(self._backtrack(residuals[-1]))
-            refresh = not lazy or residuals[-1] > LAZY_CONTRACTION * residuals[-2]
         self.system.restore(start)
         self._update()
         return NewtonResult(False, len(residuals) - 1, residuals, reason,
+                            factorizations=self.system.factorizations - factorized)
+
+    def _lazy_correction(self) -> NewtonResult:
+        """One modified-Newton correction with backtracking, nothing committed (``converged``:
+        it went through and ‖F‖ stayed finite). The Jacobian factorised last is reused while
+        the previous lazy correction still cut ‖F‖ by ``LAZY_CONTRACTION`` (and it belongs to
+        the current path, ``ActiveBlockSystem.correct``); otherwise J is refreshed."""
+        factorized = self.system.factorizations
+        before = self._residual_norm()
+        ksp_reason = self.system.correct(self._refresh_next)
+        if ksp_reason < 0:
+            return NewtonResult(False, 0, [before],
+                                f"linear solve failed: KSPConvergedReason {ksp_reason}",
+                                factorizations=self.system.factorizations - factorized)
+        after = self._backtrack(before)
+        self._refresh_next = not after <= LAZY_CONTRACTION * before
+        finite = bool(np.isfinite(after))
+        return NewtonResult(finite, 1, [before, after], "" if finite else "non-finite residual",
                             factorizations=self.system.factorizations - factorized)
 
     def _residual_norm(self) -> float:
