@@ -37,12 +37,13 @@ export OMPI_MCA_btl_tcp_if_include := lo
 export OMPI_MCA_oob_tcp_if_include := lo
 MPI_TIMEOUT ?= 1200
 PYTEST_ARGS ?=
+MPI_CURVE_TESTS := tests/mpi/test_coupled_mpi.py tests/mpi/test_cohesive_mpi.py
 
 .PHONY: help run test test-serial test-mpi test-slow bench system-deps venv clean
 
 help:
 	@echo "make run    - set up (if needed) and run $(CASE) into $(OUT)"
-	@echo "make test   - set up (if needed) and run the default test suite (serial + mpirun -n 2)"
+	@echo "make test   - set up (if needed) and run the default test suite (serial, mpirun -n 2, curves on -n 3)"
 	@echo "make test-slow - the slow (fine-mesh) tests too"
 	@echo "make bench  - time the bare and coated 6 nm cases to 70 % (BENCH_ARGS='--refine 2': mesh study)"
 	@echo "Venv: $(VENV) (Debian $(DEBIAN_MAJOR))"
@@ -74,8 +75,10 @@ test: venv test-serial test-mpi
 test-serial: venv
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
+# Every MPI test on 2 ranks, and the debonding-curve tests (serial vs parallel) on 3 as well.
 test-mpi: venv
 	timeout -k 20 $(MPI_TIMEOUT) mpirun -n 2 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) tests/mpi
+	timeout -k 20 $(MPI_TIMEOUT) mpirun -n 3 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) $(MPI_CURVE_TESTS)
 
 bench: venv
 	$(PYTHON) bench/run_bench.py --out bench-out $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""Cohesive interface on a distributed mesh: run by `make test-mpi` under `mpirun -n 2`.
+"""Cohesive interface on a distributed mesh: run by `make test-mpi` under `mpirun -n 2` and `-n 3`.
 
 The two-block mode-I problem of tests/verification/test_cohesive_energy.py (bilinear law); the
 mesh comes from compat.mesh_from_gmsh (shared_facet ghosts), so the interface x = 10 nm lies on

@@ -1,4 +1,4 @@
-"""The coupled run gives the same curves on 2 (or 3) ranks as on one (run by `make test-mpi`)."""
+"""The coupled run gives the same curves on 2 and 3 ranks as on one (`make test-mpi` runs it on both)."""
 
 import pytest
 from mpi4py import MPI
