@@ -26,7 +26,7 @@ from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from nanoglue.solver.linear import linear_solver
+from nanoglue.solver.linear import factorize, linear_solver
 from nanoglue.timing import STOPWATCH
 
 
@@ -116,7 +116,7 @@ class ActiveBlockSystem:
             self._ksp = linear_solver(self.comm, self._operator, self._options, self._prefix)
         self._ksp.setOperators(self._operator)
         with STOPWATCH.section("factorization"):
-            self._ksp.setUp()
+            self._ksp = factorize(self._ksp, self._options, self._prefix)
         self.factorizations += 1
         self._reusable = True
 

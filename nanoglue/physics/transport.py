@@ -55,7 +55,7 @@ from petsc4py import PETSc
 
 from nanoglue.fem import compat
 from nanoglue.timing import STOPWATCH
-from nanoglue.solver.linear import DEFAULT_PETSC_OPTIONS, linear_solver
+from nanoglue.solver.linear import DEFAULT_PETSC_OPTIONS, factorize, linear_solver
 from nanoglue.physics.diffusivity import diffusivity
 
 
@@ -163,8 +163,8 @@ class Transport:
         self._mass.array[:] = mass.array[self.active]
         self._operator = None
         self._assemble_operator()
-        options = DEFAULT_PETSC_OPTIONS if petsc_options is None else petsc_options
-        self._ksp = linear_solver(self.comm, self._operator, options, "transport")
+        self._options = DEFAULT_PETSC_OPTIONS if petsc_options is None else petsc_options
+        self._ksp = linear_solver(self.comm, self._operator, self._options, "transport")
         self._solution, self._rhs = self._mass.duplicate(), self._mass.duplicate()
 
     @property
@@ -194,6 +194,7 @@ class Transport:
         self._rhs.array[:] = self._mass.array * old + load[self.active]
         self._assemble_operator()
         with STOPWATCH.section("linear_solve"):
+            self._ksp = factorize(self._ksp, self._options, "transport")
             self._ksp.solve(self._rhs, self._solution)
         reason = self._ksp.getConvergedReason()
         if reason < 0:
