@@ -47,8 +47,8 @@ def factorize(ksp: PETSc.KSP, options: Mapping, name: str) -> PETSc.KSP:
     MUMPS sizes its work arrays in the analysis from the matrix structure, plus ICNTL(14) per
     cent. The symmetric indefinite LDLᵀ (``pc_type: cholesky``) may delay pivots for numerical
     stability beyond that estimate, and in parallel how many it delays depends on the partition
-    (measured: about 1 in 6 partitions of a 1 195-cell mesh on 3 ranks, DOLFINx 0.9, fail with
-    INFOG(1) = −9 on the first step). PETSc then never factorises that KSP again, so it is
+    (measured: 3 of ~90 builds of a 1 195-cell mesh on 3 ranks, DOLFINx 0.9, whose partitioner
+    is not deterministic, failed with INFOG(1) = −9 on the first step). PETSc then never factorises that KSP again, so it is
     replaced by one with ICNTL(14) raised (×2 + 20), at most ``WORKSPACE_RETRIES`` times; any
     other failure is left to the caller's converged reason.
     """
