@@ -24,10 +24,15 @@ def saddle_matrix(n: int = 2000) -> PETSc.Mat:
     return matrix
 
 
-def test_factor_options_reach_mumps():
+def test_factor_options_reach_mumps_at_every_factorisation():
     matrix = saddle_matrix(200)
+    matrix.shift(10.0)  # diagonally dominant: no delayed pivots, no workspace retry
     for value in (5, 37):
-        ksp = linear_solver(PETSc.COMM_SELF, matrix, {**LDLT, "mat_mumps_icntl_14": value}, "t")
+        options = {**LDLT, "mat_mumps_icntl_14": value}
+        ksp = factorize(linear_solver(PETSc.COMM_SELF, matrix, options, "t"), options, "t")
+        assert _mumps_factor(ksp).getMumpsIcntl(14) == value
+        matrix.scale(2.0)  # new values: the next set-up refactorises
+        ksp = factorize(ksp, options, "t")
         assert _mumps_factor(ksp).getMumpsIcntl(14) == value
 
 
@@ -35,6 +40,7 @@ def test_a_workspace_shortfall_is_refactorised_with_more_workspace():
     matrix = saddle_matrix()
     options = {**LDLT, "mat_mumps_cntl_1": 0.5}
     plain = linear_solver(PETSc.COMM_SELF, matrix, options, "t")
+    plain.setUp()
     assert _mumps_factor(plain).getMumpsInfog(1) == -9  # the failure this guards against
     ksp = factorize(linear_solver(PETSc.COMM_SELF, matrix, options, "t"), options, "t")
     factor = _mumps_factor(ksp)

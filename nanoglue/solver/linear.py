@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Mapping
 
 from petsc4py import PETSc
@@ -11,15 +12,16 @@ from nanoglue.config import Solver
 DEFAULT_PETSC_OPTIONS: Mapping = Solver().petsc_options
 MUMPS_WORKSPACE_ERRORS = (-8, -9)  # INFOG(1): a work array smaller than the pivots need
 WORKSPACE_RETRIES = 4
+_SOLVER_NUMBERS = itertools.count()  # one options prefix per KSP ever made
 
 
 def linear_solver(comm, operator: PETSc.Mat, options: Mapping, name: str) -> PETSc.KSP:
     """A KSP on ``operator`` set up from PETSc ``options`` (e.g. ``{"pc_type": "lu"}``).
 
-    The options go under a private prefix ``nanoglue_<name>_<id>_`` and are removed from the
-    global database afterwards, so two solvers never see each other's options; the KSP is set up
-    (the operator factorised) before that, because a direct solver's factor reads its options
-    (e.g. ``mat_mumps_icntl_14``) only in its symbolic factorisation. The operator is
+    The options go under a private prefix ``nanoglue_<name>_<n>_`` (n counts the KSPs made),
+    so two solvers never see each other's options, and they stay in the database for the KSP's
+    life: a direct solver's factor reads its own (e.g. ``mat_mumps_icntl_14``) whenever PETSc
+    creates the factor, which PETSc 3.18 does again at every refactorisation. The operator is
     flagged symmetric for good (``pc_type: cholesky`` relies on it): both of nanoglue's are, by
     construction — transport M_L + Δt·K; mechanics with a symmetric consistent tangent (J2
     radial return), a lagged-damage secant cohesive traction and symmetric Dirichlet rows.
@@ -28,15 +30,12 @@ def linear_solver(comm, operator: PETSc.Mat, options: Mapping, name: str) -> PET
     operator.setOption(PETSc.Mat.Option.SYMMETRY_ETERNAL, True)
     ksp = PETSc.KSP().create(comm)
     ksp.setOperators(operator)
-    prefix = f"nanoglue_{name}_{id(ksp)}_"
+    prefix = f"nanoglue_{name}_{next(_SOLVER_NUMBERS)}_"
     ksp.setOptionsPrefix(prefix)
     database = PETSc.Options(prefix)
     for key, value in options.items():
         database[key] = "" if value is None else value
     ksp.setFromOptions()
-    ksp.setUp()  # the factor reads its own options (mat_mumps_…) in the symbolic factorisation
-    for key in options:
-        database.delValue(key)
     return ksp
 
 
@@ -61,6 +60,7 @@ def factorize(ksp: PETSc.KSP, options: Mapping, name: str) -> PETSc.KSP:
         operator = ksp.getOperators()[0]
         ksp.destroy()
         ksp = linear_solver(operator.getComm(), operator, options, name)
+        ksp.setUp()
     return ksp
 
 
