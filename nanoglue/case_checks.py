@@ -3,16 +3,14 @@ and each cohesive law gets only the parameters it uses. Each failure names its f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from nanoglue.errors import CaseError
-from nanoglue.geometry.formulas import contact_radius
+from nanoglue.formulas import contact_radius
 
-if TYPE_CHECKING:
-    from nanoglue.config import Case, Geometry, Interfaces, CohesiveLaw
+# The arguments are config.Case / Geometry / Interfaces: the schema imports this module, never
+# the other way round.
 
 
-def check_case(case: Case) -> None:
+def check_case(case) -> None:
     """Raise CaseError at the first inconsistency between sections of ``case``."""
     _check_geometry(case.geometry)
     _check_route(case)
@@ -25,7 +23,7 @@ def check_case(case: Case) -> None:
         )
 
 
-def _check_geometry(g: Geometry) -> None:
+def _check_geometry(g) -> None:
     """Cross-field geometric sanity: the particle, crater, substrate and coating must fit."""
     radius, depth = g.particle_radius, g.crater_depth
     if depth >= 2.0 * radius:
@@ -85,7 +83,7 @@ def _check_geometry(g: Geometry) -> None:
             )
 
 
-def _check_route(case: Case) -> None:
+def _check_route(case) -> None:
     """The Na entry route must exist on this geometry."""
     route = case.sodiation.route
     if route == "substrate-interface" and not case.has_substrate:
@@ -110,9 +108,8 @@ def _check_route(case: Case) -> None:
         )
 
 
-def _check_laws(interfaces: Interfaces) -> None:
-    for name in ("particle_substrate", "particle_coating", "coating_substrate"):
-        law: CohesiveLaw = getattr(interfaces, name)
+def _check_laws(interfaces) -> None:
+    for name, law in interfaces.laws().items():
         if law.law == "exponential" and law.stiffness is not None:
             raise CaseError(
                 f"interfaces.{name}.stiffness",

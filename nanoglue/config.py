@@ -12,7 +12,6 @@ are calibrated in docs/calibration.md.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -143,6 +142,10 @@ class Materials(_SectionOfDefaults):
         None, description="von Mises stress [GPa] above which the summary flags the coating."
     )
 
+    def region(self, name: str) -> ElasticMaterial:
+        """The material of the region ``name`` (particle, substrate, coating)."""
+        return getattr(self, name)
+
 
 # ------------------------------------------------------------------------------- interfaces
 class CohesiveLaw(_Section):
@@ -169,17 +172,6 @@ class CohesiveLaw(_Section):
         "(≤ 1e-4 recommended: larger values visibly hold a detached particle).",
     )
 
-    @property
-    def initial_stiffness(self) -> float:
-        """K for the bilinear law; e²σc²/Gc for the exponential law [GPa/nm]."""
-        if self.law == "exponential":
-            return math.e**2 * self.strength**2 / self.toughness
-        return self.stiffness if self.stiffness is not None else 100.0
-
-    @property
-    def shear_ratio(self) -> float:
-        """β = τc/σc [-] (1 without a shear strength)."""
-        return 1.0 if self.shear_strength is None else self.shear_strength / self.strength
 
 
 class Interfaces(_SectionOfDefaults):
@@ -211,6 +203,11 @@ class Interfaces(_SectionOfDefaults):
         None, description="Relaxation time η [s] of a viscous damage law ḋ = (d(κ) − d)/η "
         "(regularises unstable debonding events in time); null: rate-independent (the paper)."
     )
+
+    def laws(self) -> dict[str, CohesiveLaw]:
+        """Interface name → its cohesive law (the fields of type CohesiveLaw)."""
+        return {name: getattr(self, name) for name, field in type(self).model_fields.items()
+                if field.annotation is CohesiveLaw}
 
 
 # -------------------------------------------------------------------------------- sodiation

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from nanoglue.config import Case
-from nanoglue.geometry.formulas import (
+from nanoglue.formulas import (
     cap_area,
     contact_radius,
     entry_area,
     sphere_volume,
 )
-from nanoglue.physics.diffusivity import at_flux_density, front_precursor_length
+from nanoglue.materials.diffusivity import at_flux_density, front_precursor_length
 
 SECONDS_PER_HOUR = 3600.0
 

@@ -13,9 +13,9 @@ from nanoglue.output.plots import plot_damage_profiles, plot_debonding, plot_str
 from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
 from nanoglue.parallel import barrier, is_root
-from nanoglue.physics.diffusivity import front_precursor_length
-from nanoglue.solver.coupled import CoupledProblem
-from nanoglue.solver.run import run_steps
+from nanoglue.materials.diffusivity import front_precursor_length
+from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.run import run_steps
 
 def interface_note(case: Case) -> str:
     """What the run's interfaces mean, shown at the end and kept in the summary."""

@@ -3,8 +3,8 @@
 
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry.build import build_mesh
-from nanoglue.solver.coupled import CoupledProblem
-from nanoglue.solver.run import run_steps
+from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.run import run_steps
 from tests.recording import Recording
 
 GEOMETRY = {"particle_radius": 90.0, "crater_depth": 15.0,

@@ -5,8 +5,8 @@ import pytest
 
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry.build import build_mesh
-from nanoglue.solver.coupled import CoupledProblem
-from nanoglue.solver.run import run_steps
+from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.run import run_steps
 from tests.recording import Recording
 
 BLOCK = {"kind": "block", "radius": 300.0, "depth": 300.0}

@@ -3,7 +3,7 @@
 import pytest
 
 from nanoglue.case_file import case_from_mapping
-from nanoglue.solver.run import RunRecord, _track_debonding
+from nanoglue.coupling.run import RunRecord, _track_debonding
 
 CASE = case_from_mapping({"interfaces": {"onset_arc_length": 1.0}})
 ARC = 60.0  # [nm] length of a made-up Sn/substrate contact

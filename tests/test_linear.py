@@ -4,7 +4,7 @@ factorisation that runs out of MUMPS workspace is redone with more instead of fa
 import numpy as np
 from petsc4py import PETSc
 
-from nanoglue.solver.linear import _mumps_factor, factorize, linear_solver
+from nanoglue.fem.linear import _mumps_factor, factorize, linear_solver
 
 LDLT = {"ksp_type": "preonly", "pc_type": "cholesky", "pc_factor_mat_solver_type": "mumps"}
 

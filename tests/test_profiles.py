@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from nanoglue.case_file import case_from_mapping
-from nanoglue.geometry import formulas, tags
+from nanoglue import formulas
+from nanoglue.geometry import tags
 from nanoglue.output.profiles import (
     COATING_COLUMNS,
     DAMAGE_COLUMNS,

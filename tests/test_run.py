@@ -11,7 +11,7 @@ from nanoglue.case_file import load_case
 from nanoglue.cli import app
 from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity
 from nanoglue.output.curves import read_curves
-from nanoglue.physics.diffusivity import at_flux_density, front_precursor_length
+from nanoglue.materials.diffusivity import at_flux_density, front_precursor_length
 from nanoglue.simulation import front_resolution_warning
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nanoglue.solver.stepping import StepController, expansion_rate, landmarks
+from nanoglue.coupling.stepping import StepController, expansion_rate, landmarks
 
 
 def test_expansion_rate_of_the_paper_c_over_5():

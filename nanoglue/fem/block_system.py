@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-import dolfinx.fem.petsc  # noqa: F401  (registers fem.petsc on every version)
 import numpy as np
 from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from nanoglue.solver.linear import factorize, linear_solver
+from nanoglue.fem import compat
+from nanoglue.fem.linear import factorize, linear_solver
 from nanoglue.timing import STOPWATCH
 
 
@@ -49,8 +49,8 @@ class ActiveBlockSystem:
         self._jacobian = fem.form(jacobians)
         self._field_bcs = [list(b) for b in bcs]
         self._all_bcs = [bc for b in self._field_bcs for bc in b]
-        self._vectors = [fem.petsc.create_vector(F) for F in self._residuals]
-        self._matrix = fem.petsc.create_matrix_block(self._jacobian)
+        self._vectors = [compat.create_vector(F) for F in self._residuals]
+        self._matrix = compat.create_block_matrix(self._jacobian)
         sizes = [_owned_size(f.function_space) for f in self.fields]
         self.active = [np.arange(size, dtype=np.int32) if dofs is None
                        else np.asarray(dofs, np.int32) for dofs, size in zip(active, sizes)]
@@ -72,9 +72,9 @@ class ActiveBlockSystem:
             for k, (vector, form) in enumerate(zip(self._vectors, self._residuals)):
                 with vector.localForm() as local:
                     local.set(0.0)
-                fem.petsc.assemble_vector(vector, form)
+                compat.assemble_vector_into(vector, form)
                 vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-                fem.petsc.set_bc(vector, self._field_bcs[k])
+                compat.set_bc(vector, self._field_bcs[k])
                 self._rhs.array[self._slices[k]:self._slices[k + 1]] = vector.array[self.active[k]]
         return self._rhs.norm()
 
@@ -108,7 +108,7 @@ class ActiveBlockSystem:
         symbolic part is reused: the sparsity never changes)."""
         with STOPWATCH.section("assembly"):
             self._matrix.zeroEntries()
-            fem.petsc.assemble_matrix_block(self._matrix, self._jacobian, bcs=self._all_bcs)
+            compat.assemble_block_matrix(self._matrix, self._jacobian, self._all_bcs)
             self._matrix.assemble()
             self._operator = self._matrix.createSubMatrix(self._active_set, self._active_set,
                                                           submat=self._operator)
@@ -127,6 +127,10 @@ class ActiveBlockSystem:
     def restore(self, state: Sequence[np.ndarray]) -> None:
         """Fields back to ``state``; the next correction factorises afresh (the last J may be
         of a diverged iterate)."""
-        self._reusable = False
+        self.forget_factorization()
         for field, values in zip(self.fields, state):
             field.x.array[:] = values
+
+    def forget_factorization(self) -> None:
+        """The next correction factorises afresh (the fields were set from outside)."""
+        self._reusable = False

@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import dolfinx
+import dolfinx.fem.petsc  # noqa: F401  (registers fem.petsc on every version)
 import numpy as np
 import ufl
 from dolfinx import fem, mesh as dmesh
-from dolfinx.io import XDMFFile, gmshio
+from dolfinx.io import XDMFFile
+from petsc4py import PETSc
 
 DOLFINX_VERSION: tuple[int, int] = tuple(int(p) for p in dolfinx.__version__.split(".")[:2])
 
@@ -52,8 +54,26 @@ class _Dolfinx05:
 
     @staticmethod
     def model_to_mesh(model, comm, rank: int, gdim: int):
+        from dolfinx.io import gmshio
+
         # 0.5's create_mesh always uses GhostMode.shared_facet (not configurable here).
         return gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+
+    @staticmethod
+    def create_vector(form: fem.Form) -> PETSc.Vec:
+        return fem.petsc.create_vector(form)
+
+    @staticmethod
+    def create_matrix(form: fem.Form) -> PETSc.Mat:
+        return fem.petsc.create_matrix(form)
+
+    @staticmethod
+    def create_block_matrix(forms) -> PETSc.Mat:
+        return fem.petsc.create_matrix_block(forms)
+
+    @staticmethod
+    def assemble_block_matrix(matrix: PETSc.Mat, forms, bcs) -> None:
+        fem.petsc.assemble_matrix_block(matrix, forms, bcs=bcs)
 
     @staticmethod
     def vtk_topology(obj):
@@ -125,6 +145,8 @@ class _Dolfinx09(_Dolfinx05):
 
     @staticmethod
     def model_to_mesh(model, comm, rank: int, gdim: int):
+        from dolfinx.io import gmshio
+
         # 0.9 defaults to GhostMode.none in parallel, which breaks interior-facet (dS) integrals
         # on interfaces that lie on a partition boundary.
         partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet)
@@ -248,3 +270,62 @@ def cell_dofs(space: fem.FunctionSpace) -> np.ndarray:
 def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
     """Size h (longest edge) of the given entities of dimension ``dim``."""
     return _impl.entity_size(mesh, dim, np.asarray(entities, dtype=np.int32))
+
+
+def create_vector(form: fem.Form) -> PETSc.Vec:
+    """A ghosted PETSc vector for the compiled linear ``form``."""
+    return _impl.create_vector(form)
+
+
+def create_matrix(form: fem.Form) -> PETSc.Mat:
+    """A PETSc matrix with the sparsity of the compiled bilinear ``form``."""
+    return _impl.create_matrix(form)
+
+
+def create_block_matrix(forms) -> PETSc.Mat:
+    """A PETSc matrix for the blocks ``forms[i][j]`` (compiled; None: zero block), fields in
+    DOLFINx's blocked layout: the owned dofs of each field of a rank one after the other."""
+    return _impl.create_block_matrix(forms)
+
+
+def assemble_block_matrix(matrix: PETSc.Mat, forms, bcs) -> None:
+    """Add the blocks ``forms`` into ``matrix`` (zero it first), Dirichlet rows/columns of ``bcs``
+    zeroed with a unit diagonal; call ``matrix.assemble()`` after."""
+    _impl.assemble_block_matrix(matrix, forms, bcs)
+
+
+def assemble_vector_into(vector: PETSc.Vec, form: fem.Form) -> None:
+    """Add the compiled linear ``form`` into ``vector`` (owned and ghost entries, not summed)."""
+    fem.petsc.assemble_vector(vector, form)
+
+
+def assemble_matrix_into(matrix: PETSc.Mat, form: fem.Form) -> None:
+    """Add the compiled bilinear ``form`` into ``matrix``; call ``matrix.assemble()`` after."""
+    fem.petsc.assemble_matrix(matrix, form)
+
+
+def set_bc(vector: PETSc.Vec, bcs) -> None:
+    """Owned entries of ``vector`` on the dofs of homogeneous ``bcs`` set to 0."""
+    fem.petsc.set_bc(vector, bcs)
+
+
+def assembled_vector(form: fem.Form, vector: Optional[PETSc.Vec] = None) -> PETSc.Vec:
+    """``vector`` (a new one if None) ← the compiled linear ``form``, ghost contributions summed
+    on their owners."""
+    vector = create_vector(form) if vector is None else vector
+    with vector.localForm() as local:
+        local.set(0.0)
+    assemble_vector_into(vector, form)
+    vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    return vector
+
+
+def assemble_owned_sum(linear_form) -> np.ndarray:
+    """Local values (ghosts included) of the assembled UFL ``linear_form``, ghost contributions
+    summed on their owners and sent back to the ghosts."""
+    vector = assembled_vector(fem.form(linear_form))
+    vector.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+    with vector.localForm() as local:
+        values = local.array_r.copy()
+    vector.destroy()
+    return values

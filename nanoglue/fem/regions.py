@@ -1,6 +1,8 @@
-"""Region indicators: DG0 functions that switch a term on in one tagged region."""
+"""Region indicators (DG0 functions that switch a term on in one tagged region) and the cell
+measure of the quadrature-space state."""
 
 import numpy as np
+import ufl
 from dolfinx import fem
 
 from nanoglue.fem import compat
@@ -21,3 +23,12 @@ def region_cells(chi: fem.Function) -> np.ndarray:
     """Local cells (ghosts included) where the indicator ``chi`` of ``region_indicator`` is 1."""
     dofs = compat.cell_dofs(chi.function_space)[:, 0]
     return np.flatnonzero(chi.x.array[dofs] > 0.5).astype(np.int32)
+
+
+def cell_measure(mesh, quadrature_degree: int, cell_tags=None) -> ufl.Measure:
+    """dx with the fixed rule of the quadrature-space state: degree q, scheme "default".
+
+    Restrict it to a region with ``cell_measure(...)(tag)``.
+    """
+    metadata = {"quadrature_degree": quadrature_degree, "quadrature_scheme": "default"}
+    return ufl.Measure("dx", domain=mesh, subdomain_data=cell_tags, metadata=metadata)

@@ -37,7 +37,6 @@ import numpy as np
 from dolfinx.mesh import compute_midpoints
 
 from nanoglue.geometry import tags
-from nanoglue.solver.run import von_mises_components
 
 DAMAGE_COLUMNS = ["interface", "arc_nm", "r_nm", "z_nm", "damage"]
 COATING_COLUMNS = ["through_thickness_nm", "von_mises_GPa", "r_nm", "z_nm"]
@@ -151,11 +150,12 @@ class InterfaceProfile:
 
 
 # ------------------------------------------------------------------ coating through its thickness
-def coating_line(geometry, count: int = COATING_LINE_POINTS):
-    """(s, points): s ∈ [0, t] equally spaced and the points (R + s, R − d) on the equator."""
+def coating_line(geometry, centre, count: int = COATING_LINE_POINTS):
+    """(s, points): s ∈ [0, t] equally spaced and the points (R + s, z_c) on the equator of
+    the particle centred at ``centre`` = (0, z_c) (``layout.particle_centre``)."""
     radius, thickness = geometry.particle_radius, geometry.coating.thickness
     s = np.linspace(0.0, thickness, count)
-    points = np.column_stack([radius + s, np.full(count, radius - geometry.crater_depth)])
+    points = np.column_stack([radius + s, np.full(count, centre[1])])
     return s, points
 
 
@@ -172,7 +172,7 @@ def coating_von_mises(comm, samples, points: np.ndarray):
     """σ_vM of the nearest coating quadrature point to each point over all ranks (rank 0;
     None elsewhere); ``samples``: ``mechanics.quadrature_samples()`` of the owned points."""
     coating = np.rint(samples.region).astype(int) == tags.COATING
-    local = nearest_values(points, samples.x[coating], von_mises_components(samples.stress[coating]))
+    local = nearest_values(points, samples.x[coating], samples.von_mises[coating])
     candidates = comm.gather(local, root=0)
     if comm.rank != 0:
         return None
@@ -197,10 +197,11 @@ class ProfileWriter:
     def __init__(self, directory: Path, problem, facet_tags):
         self.directory, self.written, self.states = directory, [], []
         self._problem, self._labels = problem, Counter()
-        histories = getattr(problem.mechanics, "histories", {})
-        self._interfaces = [InterfaceProfile(name, tag, histories[tag], facet_tags)
+        interfaces = problem.mechanics.interfaces
+        self._interfaces = [InterfaceProfile(name, tag, interfaces[tag].history, facet_tags)
                             for tag, name in problem.interfaces.items()]
-        self._line = coating_line(problem.case.geometry) if tags.COATING in problem.regions else None
+        self._line = (coating_line(problem.case.geometry, problem.layout.particle_centre)
+                      if problem.layout.has("coating") else None)
 
     def write(self) -> None:
         """Both profiles of the current state (collective; rank 0 writes)."""

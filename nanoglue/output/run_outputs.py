@@ -11,7 +11,8 @@ from nanoglue.fem import compat
 from nanoglue.output.curves import CurveWriter
 from nanoglue.output.profiles import ProfileWriter
 from nanoglue.output.snapshots import CellAverage, SnapshotWriter
-from nanoglue.physics.mechanics import measure, von_mises
+from nanoglue.fem.regions import cell_measure
+from nanoglue.materials.elastic import von_mises
 
 
 class RunOutputs:
@@ -26,7 +27,7 @@ class RunOutputs:
         mechanics = problem.mechanics
         mesh = mechanics.mesh
         dg0 = compat.dg_space(mesh, 0)
-        dxq = measure(mesh, mechanics.quadrature_degree)
+        dxq = cell_measure(mesh, mechanics.quadrature_degree)
         self._averages = [
             CellAverage(von_mises(mechanics.stress), fem.Function(dg0), dxq),
             CellAverage(mechanics.equivalent_plastic_strain, fem.Function(dg0), dxq),
@@ -43,7 +44,7 @@ class RunOutputs:
             "region": region,
         }
         for tag, name in getattr(problem, "interfaces", {}).items():
-            fields[f"damage_{name}"] = mechanics.histories[tag].d  # CG1, 0 off the interface
+            fields[f"damage_{name}"] = mechanics.interfaces[tag].history.d  # CG1, 0 off it
         self._snapshots = SnapshotWriter(directory / "fields.xdmf", mesh, fields)
         self.profiles = ProfileWriter(directory / "profiles", problem, facet_tags)
 

@@ -15,8 +15,7 @@ import ufl
 from dolfinx import fem
 from dolfinx.io import XDMFFile
 
-import dolfinx.fem.petsc  # noqa: F401  (registers fem.petsc on every version)
-from petsc4py import PETSc
+from nanoglue.fem import compat
 
 
 class CellAverage:
@@ -29,13 +28,11 @@ class CellAverage:
     def __init__(self, expression, target: fem.Function, dx_quadrature: ufl.Measure):
         v = ufl.TestFunction(target.function_space)
         self._numerator = fem.form(expression * v * dx_quadrature)
-        self._volume = fem.petsc.assemble_vector(fem.form(v * ufl.dx(domain=target.function_space.mesh)))
-        self._volume.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self._volume = compat.assembled_vector(fem.form(v * ufl.dx(domain=target.function_space.mesh)))
         self.target = target
 
     def update(self) -> fem.Function:
-        vector = fem.petsc.assemble_vector(self._numerator)
-        vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        vector = compat.assembled_vector(self._numerator)
         vector.pointwiseDivide(vector, self._volume)
         self.target.x.array[: vector.getLocalSize()] = vector.array
         self.target.x.scatter_forward()

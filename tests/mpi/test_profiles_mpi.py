@@ -12,8 +12,8 @@ from mpi4py import MPI
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry.build import build_mesh
 from nanoglue.output.profiles import ProfileWriter
-from nanoglue.solver.coupled import CoupledProblem
-from nanoglue.solver.run import run_steps
+from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.run import run_steps
 from tests.recording import Recording
 
 pytestmark = pytest.mark.mpi

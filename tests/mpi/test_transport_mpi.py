@@ -10,7 +10,7 @@ import ufl
 from mpi4py import MPI
 
 from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity
-from nanoglue.physics.transport import Transport
+from nanoglue.problems.transport import Transport
 from tests.half_disk import EQUATOR, SURFACE, UPPER, half_disk_mesh, vertex_value
 
 pytestmark = pytest.mark.mpi

@@ -27,7 +27,7 @@ from petsc4py import PETSc
 from nanoglue.fem import compat
 from nanoglue.fem.regions import region_indicator
 from nanoglue.physics import cohesive
-from nanoglue.solver.linear import linear_solver
+from nanoglue.fem.linear import linear_solver
 from tests.two_squares import INTERFACE, LEFT, RIGHT, two_squares_mesh
 
 SIDE = 10.0  # nm: block edge, also the interface length

@@ -12,8 +12,8 @@ from mpi4py import MPI
 
 from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity, ZhuDiffusivity
 from nanoglue.fem import compat
-from nanoglue.physics.diffusivity import diffusivity
-from nanoglue.physics.transport import Transport
+from nanoglue.materials.diffusivity import diffusivity
+from nanoglue.problems.transport import Transport
 from tests.half_disk import (
     EQUATOR, LOWER, SURFACE, UPPER, equator_profile, half_disk_mesh, vertex_value,
 )

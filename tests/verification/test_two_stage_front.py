@@ -17,9 +17,9 @@ import ufl
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry import tags
 from nanoglue.geometry.build import build_mesh
-from nanoglue.physics.diffusivity import at_flux_density
-from nanoglue.physics.transport import Transport
-from nanoglue.solver.stepping import expansion_rate
+from nanoglue.materials.diffusivity import at_flux_density
+from nanoglue.problems.transport import Transport
+from nanoglue.coupling.stepping import expansion_rate
 
 R = 90.0
 

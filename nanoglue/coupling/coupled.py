@@ -4,11 +4,11 @@ Per step of chemical volume expansion ΔX [%] (time step Δt = ΔX / |dX/dt|):
 
 1. transport: (M_L + Δt K(D(c^n))) c^{n+1} = M_L c^n + Δt F with the inward flux density
    j = V_p·(C-rate)/(3600 s·A_entry) on the route's entry surface (``physics.transport``);
-2. mechanics: equilibrium with the eigenstrain (β c^{n+1}/3) I in the particle (and the coating's
-   conversion strain) by Newton (``physics.plasticity``). If Newton fails, c and the mechanical
-   state go back to step n and the caller cuts the step.
+2. mechanics: equilibrium with the swelling eigenstrain of β c^{n+1} in the particle (and the
+   coating's conversion strain) by Newton (``problems.mechanics``). If Newton fails, c and the
+   mechanical state go back to step n and the caller cuts the step.
 
-V_p and A_entry are measured on the mesh (2πr-weighted), so that mean(c) = N/V_p follows the
+V_p and A_entry are measured on the mesh (with the model's measure, 2πr dx in axisymmetry), so that mean(c) = N/V_p follows the
 galvanostatic schedule exactly: X = 100·β·(c̄_0 + (C-rate)·t/3600).
 
 Entry routes (Na enters the particle through):
@@ -42,13 +42,16 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from nanoglue.config import Case, ConstantDiffusivity
+from nanoglue.coupling.stepping import expansion_rate
+from nanoglue.fem.newton import NewtonResult
+from nanoglue.fem.state import StateSet
 from nanoglue.geometry import tags
-from nanoglue.physics.cohesive_mechanics import CohesiveMechanics
-from nanoglue.physics.diffusivity import at_flux_density
-from nanoglue.physics.mechanics import chemical_strain, radius, strain
-from nanoglue.physics.plasticity import Mechanics, NewtonResult
-from nanoglue.physics.transport import Transport
-from nanoglue.solver.stepping import expansion_rate
+from nanoglue.geometry.layout import layout_of
+from nanoglue.kinematics.model import model_for
+from nanoglue.kinematics.small_strain import KINEMATICS
+from nanoglue.materials.diffusivity import at_flux_density
+from nanoglue.problems.mechanics import InterfaceSpec, Mechanics
+from nanoglue.problems.transport import Transport
 
 ENTRY = {  # route → (facet tag, integral type, restriction)
     "substrate-interface": (tags.PARTICLE_SUBSTRATE, "dS", "+"),
@@ -58,7 +61,6 @@ ENTRY = {  # route → (facet tag, integral type, restriction)
 CONDUCTING_COATING_ENTRY = (tags.COATING_SURFACE, "ds", None)
 LANDING_TOLERANCE = 1e-10  # |X − target| [%] that ends the Δt search of a conducting coating
 LANDING_ITERATIONS = 8  # secant steps at most; a miss is made up by the next step of the run
-REGION_MATERIAL = {tags.PARTICLE: "particle", tags.SUBSTRATE: "substrate", tags.COATING: "coating"}
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,16 @@ class StepOutcome:
 
 
 class CoupledProblem:
-    """Transport + mechanics of ``case`` on a tagged axisymmetric ``bundle`` (geometry.build)."""
+    """Transport + mechanics of ``case`` on a tagged ``bundle`` (geometry.build)."""
 
     def __init__(self, case: Case, bundle):
         self.case = case
         mesh, cells, facets = bundle.mesh, bundle.cell_tags, bundle.facet_tags
         self.comm = mesh.comm
-        self.regions = [t for t in REGION_MATERIAL if self._count(cells, t) > 0]
+        self.layout = layout_of(case.geometry, bundle.tags)
+        self.model = model_for(case.geometry.model, mesh, self.layout.symmetry_planes)
+        kinematics = KINEMATICS["small"](self.model)
+        self.regions = list(self.layout.regions.values())
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
         self.coating_conducts = case.sodiation.coating_diffusivity is not None
         entries = [CONDUCTING_COATING_ENTRY if self.coating_conducts
@@ -88,50 +93,49 @@ class CoupledProblem:
             entries.append(ENTRY["substrate-interface"])
         measures = [(ufl.Measure(kind, domain=mesh, subdomain_data=facets)(tag), side)
                     for tag, kind, side in entries]
-        r = radius(mesh)
-        self.particle_volume = self._integral(2.0 * ufl.pi * r * dx(tags.PARTICLE))
-        self.entry_area = sum(self._integral(2.0 * ufl.pi * (r if side is None else r(side))
+        w, revolution = self.model.weight, self.model.revolution
+        self.particle_volume = self._integral(revolution * w * dx(tags.PARTICLE))
+        self.entry_area = sum(self._integral(revolution * self.model.restricted_weight(side)
                                              * measure) for measure, side in measures)
         solver = case.solver
         (entry, side), *more_entries = measures
         self.diffusivity = at_flux_density(case.sodiation.diffusivity, self.flux_density)
         self.transport = Transport(mesh, dx(tags.PARTICLE), entry, self.diffusivity,
                                    solver.petsc_options, side, self._conducting_coating(dx),
-                                   more_entries)
-        self._particle_sodium = fem.form(2.0 * ufl.pi * r * self.transport.c * dx(tags.PARTICLE))
+                                   more_entries, model=self.model)
+        self._particle_sodium = fem.form(revolution * w * self.transport.c * dx(tags.PARTICLE))
         mesh.topology.create_connectivity(mesh.topology.dim, mesh.topology.dim)  # for cell dofs
         self._particle_dofs = fem.locate_dofs_topological(
             self.transport.c.function_space, mesh.topology.dim,
             cells.indices[cells.values == tags.PARTICLE])
         self._set_initial_concentration()
         self.conversion = fem.Constant(mesh, PETSc.ScalarType(0.0))
-        materials = {t: getattr(case.materials, REGION_MATERIAL[t]) for t in self.regions}
-        eigenstrains = {tags.PARTICLE: chemical_strain(self.transport.c, case.sodiation.expansion)}
-        if tags.COATING in self.regions:
-            swelling = case.materials.coating_conversion_strain
-            eigenstrains[tags.COATING] = self.conversion * swelling / 3.0 * ufl.Identity(3)
+        materials = {tag: case.materials.region(name) for name, tag in self.layout.regions.items()}
+        eigenstrains = {tags.PARTICLE: kinematics.swelling_strain(
+            case.sodiation.expansion * self.transport.c)}
+        if self.layout.has("coating"):
+            eigenstrains[tags.COATING] = kinematics.swelling_strain(
+                self.conversion * case.materials.coating_conversion_strain)
         cohesive = case.interfaces.model == "cohesive"
-        self.interfaces = {tag: name for name, tag in tags.INTERFACES.items()
-                           if cohesive and self._count(facets, tag) > 0}
-        if self.interfaces:
-            laws = {tag: getattr(case.interfaces, name) for tag, name in self.interfaces.items()}
-            self.mechanics = CohesiveMechanics(mesh, cells, facets, materials, eigenstrains, laws,
-                                               solver, case.interfaces.debonded_damage,
-                                               damage_viscosity=case.interfaces.damage_viscosity)
-        else:
-            self.mechanics = Mechanics(mesh, cells, facets, materials, eigenstrains, solver)
+        laws = case.interfaces.laws()
+        self.interfaces = {pair.tag: name for name, pair in self.layout.interfaces.items()
+                           if cohesive}
+        specs = {pair.tag: InterfaceSpec(name, pair.regions, laws[name])
+                 for name, pair in self.layout.interfaces.items() if cohesive}
+        self.mechanics = Mechanics(kinematics, cells, facets, materials, eigenstrains, solver,
+                                   interfaces=specs, clamps=self.layout.clamps,
+                                   debonded_damage=case.interfaces.debonded_damage,
+                                   damage_viscosity=case.interfaces.damage_viscosity)
         u_particle = self.mechanics.displacement(tags.PARTICLE)
-        self._volume_strain = fem.form(ufl.tr(strain(u_particle, r)) * r * dx(tags.PARTICLE))
-        self._particle_weight = fem.form(r * dx(tags.PARTICLE))
+        self._volume_strain = fem.form(kinematics.volume_change(u_particle) * w * dx(tags.PARTICLE))
+        self._particle_weight = fem.form(w * dx(tags.PARTICLE))
         self._entry_dofs = fem.locate_dofs_topological(
             self.transport.c.function_space, mesh.topology.dim - 1,
             facets.indices[np.isin(facets.values, [tag for tag, _, _ in entries])])
         self.time = 0.0
+        self.state = StateSet([self.transport.c] + self.mechanics.state.functions)
 
     # ------------------------------------------------------------------ set-up helpers
-    def _count(self, cell_tags, tag: int) -> int:
-        return self.comm.allreduce(int(np.sum(cell_tags.values == tag)), op=MPI.SUM)
-
     def _integral(self, form) -> float:
         """Value of a UFL functional compiled for one use (set-up quantities)."""
         return self._total(fem.form(form))
@@ -155,12 +159,11 @@ class CoupledProblem:
         active = self._particle_dofs
         if initial.value == 0.0:
             return
-        g = self.case.geometry
-        centre_z = g.particle_radius - g.crater_depth  # geometry/axisymmetric.py, with or without substrate
-        x = c.function_space.tabulate_dof_coordinates()[active]
+        centre = np.asarray(self.layout.particle_centre)
+        x = c.function_space.tabulate_dof_coordinates()[active, :centre.size]
         inside = np.ones(active.size, dtype=bool)
         if initial.core_radius is not None:
-            inside = np.hypot(x[:, 0], x[:, 1] - centre_z) < initial.core_radius
+            inside = np.linalg.norm(x - centre, axis=1) < initial.core_radius
         c.x.array[active[inside]] = initial.value
         c.x.scatter_forward()
 
@@ -188,16 +191,16 @@ class CoupledProblem:
         return 100.0 * self._total(self._volume_strain) / self._total(self._particle_weight)
 
     def interface_states(self) -> dict:
-        """Interface name → ``CohesiveMechanics.interface_state`` of every present interface."""
-        return {name: self.mechanics.interface_state(tag) for tag, name in self.interfaces.items()}
+        """Interface name → ``CohesiveInterface.state`` of every present interface."""
+        return {name: self.mechanics.interfaces[tag].state() for tag, name in self.interfaces.items()}
 
     def held(self) -> bool:
         """A path of interfaces not debonded over their whole arc links particle and substrate
         (always True without a substrate or without interfaces)."""
-        if tags.SUBSTRATE not in self.regions or not self.interfaces:
+        if not self.layout.has("substrate") or not self.interfaces:
             return True
         reached, states = {tags.PARTICLE}, self.interface_states()
-        links = [tags.INTERFACE_REGIONS[tag] for tag, name in self.interfaces.items()
+        links = [self.layout.interfaces[name].regions for name in self.interfaces.values()
                  if states[name]["debonded_arc_fraction"] < 1.0]
         for _ in links:
             reached |= {b for a, b in links if a in reached} | {a for a, b in links if b in reached}
@@ -211,21 +214,22 @@ class CoupledProblem:
     def advance(self, direction: int, expansion_step: float) -> StepOutcome:
         """Sodiate (direction +1) or desodiate (−1) by ``expansion_step`` [%] of X.
 
-        Not accepted, with everything back at the previous state, when Newton fails or when a
-        desodiation step would take the entry surface below c = 0 (the cut-off, like a voltage
-        limit: c itself is never clipped).
+        Not accepted, with every state back at the previous step (``restore``), when Newton
+        fails or when a desodiation step would take the entry surface below c = 0 (the cut-off,
+        like a voltage limit: c itself is never clipped).
         """
-        c_before = self.transport.c.x.array.copy()
+        saved = self.state.copy()
+        c_before = saved[0]
         p_before = self._plastic_strain_max()
         self.conversion.value = 1.0
         dt = self._transport_step(direction, expansion_step, c_before)
         entry_min = self.entry_c_min()
         if direction < 0 and entry_min < 0.0:
-            self._restore(c_before)
+            self.restore(saved)
             return StepOutcome(False, None, entry_min, cut_off=True)
         newton = self.mechanics.solve(step_time=dt)
         if not newton.converged:
-            self._restore(c_before)
+            self.restore(saved)
             return StepOutcome(False, newton, entry_min)
         self.time += dt
         return StepOutcome(True, newton, entry_min, self._plastic_strain_max() - p_before)
@@ -255,8 +259,10 @@ class CoupledProblem:
             self.transport.step(dt, flux)
         return dt
 
-    def _restore(self, c_before: np.ndarray) -> None:
-        self.transport.c.x.array[:] = c_before
+    def restore(self, saved: list) -> None:
+        """c, every displacement, plastic state, κ and d back to ``saved`` (``state.copy()``)."""
+        self.state.restore(saved)
+        self.mechanics.refresh()
 
     def _plastic_strain_max(self) -> float:
         local = [np.max(region.p.x.array, initial=0.0) for region in self.mechanics.plastic.values()]

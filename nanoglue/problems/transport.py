@@ -1,24 +1,24 @@
-"""Axisymmetric Na transport: ∂c/∂t = ∇·(D(c)∇c) in the transport region, inward flux j on entry.
+"""Na transport: ∂c/∂t = ∇·(D(c)∇c) in the transport region, inward flux j on entry.
 
 The transport region is a union of sub-regions Ω_k, each with its own D_k(c) and storage s_k
 (the particle: its D(c), s = 1; a conducting coating: a constant D and the Na it holds in transit
 per volume at a given c, relative to Sn): s_k ∂c/∂t = ∇·(D_k ∇c) in Ω_k. c is one continuous P1
 field over the union, so c and the normal flux are continuous across the sub-region interfaces.
 
-Coordinates (r, z) with r = x[0] ≥ 0. Every integral of the axisymmetric problem carries 2πr dx
-(2πr ds on the entry); the factor 2π multiplies every term of the balance and cancels, so the
-forms below carry r only, and ``total_sodium`` puts the 2π back. The axis needs no condition:
-the r weight makes its flux term vanish.
+Every integral carries the model's measure weight w (``kinematics.model``: w = r in axisymmetry,
+where the volume element is 2πr dx and the 2π multiplies every term of the balance and cancels,
+so the forms below carry w only and ``total_sodium`` puts the revolution factor back; w = 1 in
+3-D). The axis needs no condition: the r weight makes its flux term vanish.
 
 P1 in space, lagged-D linear implicit (backward Euler) in time, multiplied through by Δt:
 
     (M_L + Δt·K(D(c^n))) c^{n+1} = M_L c^n + Δt·F,
 
-    m_i  = Σ_k s_k ∫_Ωk r φ_i dx                (ROW-SUM lumped mass, diagonal),
-    K_ij = Σ_k ∫_Ωk r D_k(c^n) ∇φ_j·∇φ_i dx,    F_i = ∫ r j φ_i ds_entry.
+    m_i  = Σ_k s_k ∫_Ωk w φ_i dx                (ROW-SUM lumped mass, diagonal),
+    K_ij = Σ_k ∫_Ωk w D_k(c^n) ∇φ_j·∇φ_i dx,    F_i = ∫ w j φ_i ds_entry.
 
-Why row-sum lumping: Σ_i φ_i = 1 on the transport region makes Σ_i m_i c_i = Σ_k s_k ∫_Ωk r c dx exactly
-and Σ_i K_ij = 0, so the discrete Na content changes by exactly Δt·∫ r j ds per step (to
+Why row-sum lumping: Σ_i φ_i = 1 on the transport region makes Σ_i m_i c_i = Σ_k s_k ∫_Ωk w c dx exactly
+and Σ_i K_ij = 0, so the discrete Na content changes by exactly Δt·∫ w j ds per step (to
 round-off, for any D); and the diagonal mass keeps c ≥ 0 at a steep front where a consistent
 mass would undershoot (design §8).
 
@@ -46,7 +46,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
-import dolfinx.fem.petsc  # noqa: F401  (registers fem.petsc on every version)
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -54,9 +53,10 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from nanoglue.fem import compat
+from nanoglue.fem.linear import DEFAULT_PETSC_OPTIONS, factorize, linear_solver
+from nanoglue.kinematics.model import Axisymmetric
+from nanoglue.materials.diffusivity import diffusivity
 from nanoglue.timing import STOPWATCH
-from nanoglue.solver.linear import DEFAULT_PETSC_OPTIONS, factorize, linear_solver
-from nanoglue.physics.diffusivity import diffusivity
 
 
 @dataclass(frozen=True)
@@ -69,19 +69,19 @@ class StepInfo:
 
 
 def lumped_mass(r, v, measures, storages) -> fem.Form:
-    """Row-sum lumped r-weighted mass, the diagonal of M_L: m_i = Σ_k s_k ∫_Ωk r φ_i dx."""
+    """Row-sum lumped weighted mass, the diagonal of M_L: m_i = Σ_k s_k ∫_Ωk w φ_i dx."""
     return fem.form(sum(s * r * v * dx for s, dx in zip(storages, measures)))
 
 
 def stiffness(r, diffusivities, dt, u, v, measures) -> fem.Form:
-    """Δt·K: Δt Σ_k ∫_Ωk r D_k ∇u·∇v dx."""
+    """Δt·K: Δt Σ_k ∫_Ωk w D_k ∇u·∇v dx."""
     flux = ufl.inner(ufl.grad(u), ufl.grad(v))
     return fem.form(sum(dt * r * d * flux * dx for d, dx in zip(diffusivities, measures)))
 
 
 def entry_load(r, flux, dt, v, entries: Sequence[tuple]) -> fem.Form:
-    """Δt·F: Δt Σ ∫ r j v ds_entry over the (measure, restriction) pairs of ``entries``; on an
-    interior facet set (restriction "+" or "−"), (r v) restricted to one side.
+    """Δt·F: Δt Σ ∫ w j v ds_entry over the (measure, restriction) pairs of ``entries``; on an
+    interior facet set (restriction "+" or "−"), (w v) restricted to one side.
 
     For continuous P1 both restrictions give the same vector: the facet's dofs are shared by the
     two cells and each cell's opposite vertex has φ = 0 on the facet.
@@ -90,28 +90,20 @@ def entry_load(r, flux, dt, v, entries: Sequence[tuple]) -> fem.Form:
     return fem.form(dt * flux * sum(terms[1:], terms[0]))
 
 
-def sodium(r, c, measures, storages) -> fem.Form:
-    """Na content: N = Σ_k s_k ∫_Ωk 2πr c dx (degree 2 in r, z: FFCx integrates it exactly)."""
-    return fem.form(sum(s * 2.0 * ufl.pi * r * c * dx for s, dx in zip(storages, measures)))
+def sodium(revolution, r, c, measures, storages) -> fem.Form:
+    """Na content: N = Σ_k s_k ∫_Ωk 2πr c dx in axisymmetry (degree 2 in r, z: FFCx integrates
+    it exactly), Σ_k s_k ∫_Ωk c dx in 3-D."""
+    return fem.form(sum(s * revolution * r * c * dx for s, dx in zip(storages, measures)))
 
 
 def _global_sum(comm, form: fem.Form) -> float:
     return comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
 
 
-def _assembled_vector(form: fem.Form, vector: PETSc.Vec) -> PETSc.Vec:
-    """``vector`` ← assembled ``form``, ghost contributions added to their owners."""
-    with vector.localForm() as local:
-        local.set(0.0)
-    fem.petsc.assemble_vector(vector, form)
-    vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-    return vector
-
-
 class Transport:
-    """Na transport on the transport region of an axisymmetric mesh (see the module docstring).
+    """Na transport on the transport region of a mesh (see the module docstring).
 
-    mesh: the (r, z) mesh; dx_region: ``dx`` or ``dx(tag)`` (tuples of tags work) over the cells
+    mesh: the mesh; model: its ``kinematics.model`` (default: axisymmetric (r, z)); dx_region: ``dx`` or ``dx(tag)`` (tuples of tags work) over the cells
     where Na diffuses; entry: the measure of the entry surface, ``ds`` / ``ds(tag)`` on the
     boundary, or ``dS(tag)`` for an interior interface, then with ``entry_restriction`` "+" or
     "-" (either side: see ``entry_load``); more_entries: further (measure, restriction) pairs
@@ -134,13 +126,15 @@ class Transport:
         entry_restriction: Optional[str] = None,
         more_regions: Sequence[tuple] = (),
         more_entries: Sequence[tuple] = (),
+        model=None,
     ):
         self.comm = mesh.comm
         space = compat.lagrange_space(mesh, 1)
         self.c = fem.Function(space, name="c")
         self.dt = fem.Constant(mesh, 0.0)
         self.flux = fem.Constant(mesh, 0.0)
-        r = ufl.SpatialCoordinate(mesh)[0]
+        model = Axisymmetric(mesh) if model is None else model
+        r = model.weight
         u, v = ufl.TrialFunction(space), ufl.TestFunction(space)
         self._c_old = fem.Function(space)
         measures, models, storages = zip((dx_region, diffusivity_config, 1.0), *more_regions)
@@ -149,16 +143,16 @@ class Transport:
         self._stiffness = stiffness(r, d_of_c, self.dt, u, v, measures)
         self._load_form = entry_load(r, self.flux, self.dt, v,
                                      [(entry, entry_restriction), *more_entries])
-        self._sodium = sodium(r, self.c, measures, storages)
+        self._sodium = sodium(model.revolution, r, self.c, measures, storages)
         mass_form = lumped_mass(r, v, measures, storages)
-        mass = _assembled_vector(mass_form, fem.petsc.create_vector(mass_form))
+        mass = compat.assembled_vector(mass_form)
         self.active = np.flatnonzero(mass.array > 0.0).astype(np.int32)
         first = space.dofmap.index_map.local_range[0]
         self._active_set = PETSc.IS().createGeneral(
             (self.active + first).astype(PETSc.IntType), comm=self.comm
         )
-        self._load = fem.petsc.create_vector(self._load_form)
-        self._matrix = fem.petsc.create_matrix(self._stiffness)
+        self._load = compat.create_vector(self._load_form)
+        self._matrix = compat.create_matrix(self._stiffness)
         self._mass = PETSc.Vec().createMPI((self.active.size, PETSc.DECIDE), comm=self.comm)
         self._mass.array[:] = mass.array[self.active]
         self._operator = None
@@ -176,7 +170,7 @@ class Transport:
         """M_L + Δt·K(D(c^n)) on the active dofs, reassembled into the same PETSc matrices."""
         with STOPWATCH.section("assembly"):
             self._matrix.zeroEntries()
-            fem.petsc.assemble_matrix(self._matrix, self._stiffness)
+            compat.assemble_matrix_into(self._matrix, self._stiffness)
             self._matrix.assemble()
             self._operator = self._matrix.createSubMatrix(
                 self._active_set, self._active_set, submat=self._operator
@@ -190,7 +184,7 @@ class Transport:
         self._c_old.x.array[:] = self.c.x.array
         old = self._c_old.x.array[self.active]
         with STOPWATCH.section("assembly"):
-            load = _assembled_vector(self._load_form, self._load).array
+            load = compat.assembled_vector(self._load_form, self._load).array
         self._rhs.array[:] = self._mass.array * old + load[self.active]
         self._assemble_operator()
         with STOPWATCH.section("linear_solve"):
@@ -209,7 +203,7 @@ class Transport:
         )
 
     def total_sodium(self) -> float:
-        """N = ∫ 2πr c dx over the transport region (its own form, independent of the flux)."""
+        """N = ∫ c dV over the transport region (its own form, independent of the flux)."""
         return _global_sum(self.comm, self._sodium)
 
     def mean_concentration(self, volume: float) -> float:

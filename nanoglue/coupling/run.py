@@ -16,8 +16,9 @@ import numpy as np
 from mpi4py import MPI
 
 from nanoglue.config import Case
-from nanoglue.solver.coupled import REGION_MATERIAL, CoupledProblem
-from nanoglue.solver.stepping import StepController, landmarks
+from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.stepping import StepController, landmarks
+from nanoglue.geometry.layout import REGION_NAMES
 from nanoglue.timing import STOPWATCH
 
 LANDMARK_TOLERANCE = 1e-9  # [%] of X: a state this close to a landmark is on it
@@ -42,17 +43,11 @@ class RunRecord:
     time_split: dict = field(default_factory=dict)  # STOPWATCH.split: assembly, linear solve, ...
 
 
-def von_mises_components(stress: np.ndarray) -> np.ndarray:
-    """σ_eq = √(½[(σrr−σθθ)² + (σθθ−σzz)² + (σzz−σrr)²] + 3σrz²) of rows (rr, θθ, zz, rz)."""
-    rr, tt, zz, rz = stress.T
-    return np.sqrt(0.5 * ((rr - tt) ** 2 + (tt - zz) ** 2 + (zz - rr) ** 2) + 3.0 * rz**2)
-
-
 def step_row(problem: CoupledProblem, step: int, direction: int, outcome, size: float) -> dict:
     """One ``curves.csv`` row describing the state after an accepted step."""
     comm = problem.comm
     samples = problem.mechanics.quadrature_samples()
-    von_mises = von_mises_components(samples.stress)
+    von_mises = samples.von_mises
     c = problem.transport.c.x.array[problem.transport.active]
     row = {
         "step": step,
@@ -64,7 +59,7 @@ def step_row(problem: CoupledProblem, step: int, direction: int, outcome, size: 
     }
     for tag in problem.regions:
         local = von_mises[np.rint(samples.region).astype(int) == tag]
-        name = REGION_MATERIAL[tag]
+        name = REGION_NAMES[tag]
         row[f"von_mises_max_{name}_GPa"] = comm.allreduce(np.max(local, initial=0.0), op=MPI.MAX)
     row["plastic_strain_max"] = comm.allreduce(np.max(samples.p, initial=0.0), op=MPI.MAX)
     row["c_min"] = comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN)

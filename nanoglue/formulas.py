@@ -7,6 +7,11 @@ z = R − d and it meets the top surface on the circle of radius a.
 import math
 
 
+def centre_height(radius: float, crater_depth: float) -> float:
+    """Height of the particle centre above the substrate top, z_c = R − d."""
+    return radius - crater_depth
+
+
 def contact_radius(radius: float, crater_depth: float) -> float:
     """Radius of the crater rim, a = sqrt(d (2R − d)) (chord of a cap of height d)."""
     return math.sqrt(crater_depth * (2.0 * radius - crater_depth))

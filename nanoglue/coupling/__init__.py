@@ -1,0 +1,1 @@
+"""Staggered transport → mechanics coupling, adaptive stepping and the stepping loop of a run."""

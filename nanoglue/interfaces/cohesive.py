@@ -1,0 +1,138 @@
+"""A cohesive interface between two regions, cut as jump → local law → global traction.
+
+Each region X has its own continuous displacement u_X (design §3 option (a)); across an interface
+Γ between regions A and B the two fields are independent, and
+
+    [[u]] = u_B − u_A                                   on dS(Γ)
+
+(both fields are continuous, so their '+' and '−' traces on Γ agree: the jump is taken from '+').
+
+Orientation: DOLFINx picks which cell of an interior facet is '+'. The normal from A to B,
+
+    n_AB = χ_A('+') n('+') + χ_A('−') n('−'),          χ_A the DG0 indicator of region A,
+
+is the outward normal of whichever side lies in A, whatever that choice. The frame uses the nodal
+normal n (``history.nodal_normal``): δn = n·[[u]], s = Q[[u]] (``kinematics.model``), the law
+returns (Tn, Ts) and the global traction is
+
+    T = Tn n + Ts,         weak form  ∫_Γ T·[[v]] w dS,
+
+w the model's measure weight (r('+') in axisymmetry, the 2π cancelling). The Jacobian blocks are
+the derivatives of that work with d fixed (lagged damage).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+
+from nanoglue.fem import compat
+from nanoglue.interfaces.history import (
+    InterfaceHistory, facet_cells, interface_dofs, nodal_normal,
+)
+from nanoglue.interfaces.laws import LocalOpening
+from nanoglue.kinematics.model import normal_opening, sliding
+
+MEASURE_DEGREE = 8  # facet rule of the debonded-fraction integrals (step integrand)
+
+
+def interface_normal(mesh, chi_a):
+    """n_AB = χ_A('+') n('+') + χ_A('−') n('−'): unit normal from region A into region B."""
+    n = ufl.FacetNormal(mesh)
+    return chi_a("+") * n("+") + chi_a("-") * n("-")
+
+
+def local_opening(jump, n) -> LocalOpening:
+    """(δn, s, δt²) of the jump in the frame of the normal n: δt² = s·s/(n·n)."""
+    s = sliding(jump, n)
+    return LocalOpening(normal_opening(jump, n), s, ufl.dot(s, s) / ufl.dot(n, n))
+
+
+def global_traction(law, jump, n, d):
+    """T = Tn n + Ts of ``law`` at the jump, d lagged."""
+    normal, tangential = law.traction(local_opening(jump, n), d)
+    return normal * n + tangential
+
+
+class CohesiveInterface:
+    """One interface ``tag`` of ``name`` between the fields ``u_a`` (region A) and ``u_b``.
+
+    ``chi_a``: DG0 indicator of A; ``law``: an ``interfaces.laws`` law; ``weight``: the model's
+    measure weight; ``debonded_damage``: d counted as debonded in ``state``."""
+
+    def __init__(self, name, tag, mesh, facet_tags, u_a, u_b, chi_a, law, weight,
+                 element_degree: int, debonded_damage: float):
+        self.name, self.tag, self.law, self.comm = name, tag, law, mesh.comm
+        self.fields = (u_a, u_b)
+        degree = max(2, 2 * element_degree)
+        self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
+                              metadata={"quadrature_degree": degree})(tag)
+        scalar = compat.lagrange_space(mesh, 1)
+        vertices = interface_dofs(scalar, facet_tags, tag)
+        self.normal = nodal_normal(mesh, interface_normal(mesh, chi_a), self.dS, vertices)
+        cells = facet_cells(mesh, facet_tags.indices[facet_tags.values == tag])
+        opening = local_opening(u_b - u_a, self.normal)
+        self.history = InterfaceHistory(mesh, vertices, cells, law.effective_opening(opening),
+                                        law.damage)
+        self._pair = fem.Function(compat.lagrange_space(mesh, 1, (2,)))
+        self._pair_expr = compat.expression(
+            ufl.as_vector([opening.normal, ufl.sqrt(opening.sliding_squared)]),
+            self._pair.function_space)
+        self._pair_cells = cells
+        jump = (u_b - u_a)("+")
+        self.traction = global_traction(law, jump, self.normal("+"), self.history.d("+"))
+        self._weight = weight("+") if isinstance(weight, ufl.core.expr.Expr) else weight
+        self._measures = self._measure_forms(mesh, facet_tags, debonded_damage)
+        self._totals = [self._sum(f) for f in self._measures[:2]]
+        self._vertex_r = scalar.tabulate_dof_coordinates()[:, 0]
+
+    def work(self, test):
+        """∫ T·[[v]] w dS for a test jump [[v]] (restricted to '+')."""
+        return ufl.dot(self.traction, test) * self._weight * self.dS
+
+    # ------------------------------------------------------------------ measurements
+    def _measure_forms(self, mesh, facet_tags, debonded_damage) -> list:
+        """∫ w dS for w = r, 1, r·[d ≥ d_deb], [d ≥ d_deb], r·[d > 0] on the interface."""
+        dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
+                         metadata={"quadrature_degree": MEASURE_DEGREE})(self.tag)
+        r = ufl.SpatialCoordinate(mesh)[0]("+")
+        d = self.history.d("+")
+        debonded = ufl.conditional(ufl.ge(d, debonded_damage), 1.0, 0.0)
+        damaged = ufl.conditional(ufl.gt(d, 0.0), 1.0, 0.0)
+        unit = fem.Function(compat.dg_space(mesh, 0))
+        unit.x.array[:] = 1.0
+        one = unit("+")
+        return [fem.form(w * dS) for w in (r, one, r * debonded, one * debonded, r * damaged)]
+
+    def _sum(self, form) -> float:
+        return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+
+    def nodal_openings(self) -> np.ndarray:
+        """(δn, δt) at the local interface vertices (ghosts included), shape (n, 2)."""
+        compat.interpolate_expression(self._pair, self._pair_expr, self._pair_cells)
+        return self._pair.x.array.reshape(-1, 2)[self.history.vertices]
+
+    def state(self) -> dict:
+        """Debonded (d ≥ d_deb) fraction of the 2πr-weighted area and of the arc, debonded and
+        still bonded arc [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm]
+        and d on the axis (NaN when the interface does not reach r = 0)."""
+        area, arc = self._totals
+        forms = self._measures
+        history = self.history
+        pairs = self.nodal_openings()
+        delta = np.sqrt(np.maximum(pairs[:, 0], 0.0) ** 2 + pairs[:, 1] ** 2)
+        on_axis = np.abs(self._vertex_r[history.vertices]) < 1e-9
+        axis_d = np.max(history.d.x.array[history.vertices][on_axis], initial=-np.inf)
+        axis_d = self.comm.allreduce(axis_d, op=MPI.MAX)
+        debonded_arc = self._sum(forms[3])
+        return {
+            "debonded_area_fraction": self._sum(forms[2]) / area,
+            "debonded_arc_fraction": debonded_arc / arc,
+            "debonded_arc_nm": debonded_arc,
+            "bonded_arc_nm": arc - debonded_arc,
+            "damaged_area_fraction": self._sum(forms[4]) / area,
+            "max_opening_nm": self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
+            "axis_damage": axis_d if np.isfinite(axis_d) else float("nan"),
+        }

@@ -1,0 +1,1 @@
+"""Model geometry (axisymmetric or 3-D) and kinematics (small strain; finite strain to come)."""

@@ -1,0 +1,44 @@
+"""Small-strain kinematics: the strain measure the materials take, built on H = ∇u.
+
+    F = I + H,   ε = ½(H + Hᵀ) = sym(F) − I            (model.symmetric_gradient)
+    ε* = (θ/3) I                                          isotropic swelling of volume ratio θ
+    ΔV/V₀ ≈ tr ε                                          (linearised J − 1)
+
+The model (``kinematics.model``) supplies H in its own coordinates (the hoop term in
+axisymmetry), so this class is dimension-free; a finite-strain class takes the same H and
+returns its own measure. ``KINEMATICS`` maps mechanics.kinematics names to classes.
+"""
+
+from __future__ import annotations
+
+import ufl
+
+
+class SmallStrain:
+    """ε(u), the swelling eigenstrain and the volume change at small strain."""
+
+    name = "small"
+
+    def __init__(self, model):
+        self.model = model
+
+    def deformation_gradient(self, u):
+        """F = I + H."""
+        return ufl.Identity(3) + self.model.gradient(u)
+
+    def strain(self, u):
+        """ε(u) = ½(H + Hᵀ)."""
+        return self.model.symmetric_gradient(u)
+
+    @staticmethod
+    def swelling_strain(volumetric):
+        """ε* = (θ/3) I for a volumetric swelling θ (β c for Na, ε_conv for the coating)."""
+        return volumetric / 3.0 * ufl.Identity(3)
+
+    def volume_change(self, u):
+        """ΔV/V₀ = tr ε(u) (per unit reference volume; hoop term included)."""
+        return ufl.tr(self.strain(u))
+
+
+KINEMATICS = {"small": SmallStrain}
+"""mechanics kinematics name → class."""

@@ -1,1 +1,0 @@
-"""Physics: pure UFL form builders and solvers (transport, later mechanics and cohesive laws)."""

@@ -1,0 +1,1 @@
+"""Problems composed from the lower layers: Na transport and mechanics."""

@@ -1,1 +1,0 @@
-"""Time stepping and the staggered transport → mechanics coupling."""
