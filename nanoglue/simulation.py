@@ -38,13 +38,13 @@ def _say(message: str) -> None:
 
 def mesh_case(case: Case, directory: Path) -> dict:
     """Build the mesh of ``case`` and write mesh.xdmf, tags.json and mesh.png into ``directory``."""
-    from nanoglue.geometry.build import build_mesh
+    from nanoglue.fem.mesh import build_mesh
 
     return _write_mesh(build_mesh(case), directory)
 
 
 def _write_mesh(bundle, directory: Path) -> dict:
-    from nanoglue.geometry.export import format_mesh_report, write_mesh_outputs
+    from nanoglue.output.mesh_outputs import format_mesh_report, write_mesh_outputs
 
     if is_root():
         directory.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,7 @@ def run_case(case: Case, directory: Path) -> dict:
     """Run ``case`` into ``directory``: mesh outputs, case.yaml, curves.csv/.png, fields.xdmf,
     profiles/*.csv, damage_vs_arc.png, summary.json. Axisymmetric cases only (the 3-D model is
     meshing only so far)."""
-    from nanoglue.geometry.build import build_mesh
+    from nanoglue.fem.mesh import build_mesh
 
     if case.geometry.model != "axisymmetric":
         raise CaseError("geometry.model", "'quarter-3d' can be meshed (nanoglue mesh) but not run yet")

@@ -2,7 +2,7 @@
 
 
 from nanoglue.case_file import case_from_mapping
-from nanoglue.geometry.build import build_mesh
+from nanoglue.fem.mesh import build_mesh
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling.run import run_steps
 from tests.recording import Recording

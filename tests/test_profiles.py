@@ -66,9 +66,8 @@ def test_coating_stress_is_taken_from_the_nearest_coating_point_only():
     x = np.array([[0.0, 0.01], [1.0, 0.01], [2.0, 0.01],  # particle, right on the line
                   [0.1, 0.3], [1.1, 0.3], [1.9, 0.3], [1.0, 5.0]])  # coating
     region = np.array([tags.PARTICLE] * 3 + [tags.COATING] * 4, dtype=float)
-    sigma = np.array([50.0, 50.0, 50.0, 1.0, 2.0, 3.0, 9.0])  # uniaxial σrr: σ_vM = |σrr|
-    stress = np.column_stack([sigma, np.zeros(7), np.zeros(7), np.zeros(7)])
-    samples = SimpleNamespace(x=x, region=region, stress=stress)
+    von_mises = np.array([50.0, 50.0, 50.0, 1.0, 2.0, 3.0, 9.0])
+    samples = SimpleNamespace(x=x, region=region, von_mises=von_mises)
     assert coating_von_mises(OneRank(), samples, line) == pytest.approx([1.0, 2.0, 3.0])
 
 

@@ -75,7 +75,7 @@ class StepOutcome:
 
 
 class CoupledProblem:
-    """Transport + mechanics of ``case`` on a tagged ``bundle`` (geometry.build)."""
+    """Transport + mechanics of ``case`` on a tagged ``bundle`` (fem.mesh)."""
 
     def __init__(self, case: Case, bundle):
         self.case = case

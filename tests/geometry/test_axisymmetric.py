@@ -25,7 +25,8 @@ import pytest
 from nanoglue.case_file import case_from_mapping
 from nanoglue.errors import CaseError
 from nanoglue.geometry import tags
-from nanoglue.geometry.build import build_mesh, write_msh
+from nanoglue.fem.mesh import build_mesh
+from nanoglue.geometry.build import write_msh
 from tests.geometry.measure import boundary_area, interface_area, tag_counts, volume
 
 R, D, RS, DEPTH = 90.0, 15.0, 300.0, 300.0
@@ -155,7 +156,7 @@ def test_coating_is_resolved_across_its_thickness_near_the_particle(coated6):
     from dolfinx.mesh import compute_midpoints
 
     from nanoglue.fem import compat
-    from nanoglue.geometry.export import mesh_stats
+    from nanoglue.output.mesh_outputs import mesh_stats
     from nanoglue.geometry.sizing import COATING_BAND
 
     stats = mesh_stats(coated6)

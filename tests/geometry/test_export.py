@@ -8,8 +8,8 @@ import pytest
 
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry import tags
-from nanoglue.geometry.build import build_mesh
-from nanoglue.geometry.export import (
+from nanoglue.fem.mesh import build_mesh
+from nanoglue.output.mesh_outputs import (
     format_mesh_report,
     offscreen_rendering_available,
     radius_ratio,
@@ -55,7 +55,7 @@ def test_outputs_and_report(tmp_path):
 
 
 def test_an_under_resolved_cohesive_zone_is_warned_about():
-    from nanoglue.geometry.export import _resolution_warnings
+    from nanoglue.output.mesh_outputs import _resolution_warnings
 
     coarse = {"h_max": 6.0, "l_cz": 16.5, "l_cz_over_h": 2.75}
     fine = {"h_max": 5.0, "l_cz": 16.5, "l_cz_over_h": 3.3}

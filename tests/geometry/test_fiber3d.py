@@ -7,7 +7,7 @@ import pytest
 from nanoglue.case_file import case_from_mapping
 from nanoglue.errors import CaseError
 from nanoglue.geometry import tags
-from nanoglue.geometry.build import build_mesh
+from nanoglue.fem.mesh import build_mesh
 from tests.geometry.measure import interface_area, tag_counts, volume
 
 R, D, RF = 90.0, 15.0, 100.0

@@ -12,8 +12,8 @@ from mpi4py import MPI
 
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry import tags
-from nanoglue.geometry.build import build_mesh
-from nanoglue.geometry.export import offscreen_rendering_available, write_mesh_outputs
+from nanoglue.fem.mesh import build_mesh
+from nanoglue.output.mesh_outputs import offscreen_rendering_available, write_mesh_outputs
 from tests.geometry.measure import boundary_area, interface_area, tag_counts, volume
 
 pytestmark = pytest.mark.mpi

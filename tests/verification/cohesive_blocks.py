@@ -25,9 +25,10 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from nanoglue.fem import compat
-from nanoglue.fem.regions import region_indicator
-from nanoglue.physics import cohesive
 from nanoglue.fem.linear import linear_solver
+from nanoglue.fem.regions import region_indicator
+from nanoglue.interfaces.cohesive import CohesiveInterface, local_opening
+from nanoglue.interfaces.laws import law_for
 from tests.two_squares import INTERFACE, LEFT, RIGHT, two_squares_mesh
 
 SIDE = 10.0  # nm: block edge, also the interface length
@@ -71,24 +72,23 @@ class Blocks:
         v = ufl.TestFunction(space)
         v_a, v_b = (ufl.as_vector([v[i], v[i + 1]]) for i in (0, 2))
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
-        dS = ufl.Measure("dS", domain=mesh, subdomain_data=facets,
-                         metadata={"quadrature_degree": 2})(INTERFACE)
-        normal_ab = cohesive.interface_normal(mesh, region_indicator(mesh, cells, LEFT))
-        self.law = cohesive.CohesiveConstants.of(mesh, law)
-        self.history = cohesive.InterfaceHistory(
-            mesh, cohesive.jump(u_a, u_b, None), normal_ab, dS, facets, INTERFACE, self.law)
-        n, d = self.history.normal("+"), self.history.d("+")
-        jump_u = cohesive.jump(u_a, u_b)
+        self.law = law_for(mesh, law)
+        self.interface = CohesiveInterface("blocks", INTERFACE, mesh, facets, u_a, u_b,
+                                           region_indicator(mesh, cells, LEFT), self.law, 1.0,
+                                           1, 0.99)
+        self.history = self.interface.history
+        dS = self.interface.dS
+        n, d = self.interface.normal("+"), self.history.d("+")
+        jump_u = (u_b - u_a)("+")
         sig_a, sig_b = (plane_strain_stress(u, young, poisson) for u in (u_a, u_b))
         residual = (ufl.inner(sig_a, ufl.sym(ufl.grad(v_a))) * dx(LEFT)
                     + ufl.inner(sig_b, ufl.sym(ufl.grad(v_b))) * dx(RIGHT)
-                    + cohesive.interface_work(cohesive.traction(jump_u, n, d, self.law),
-                                              cohesive.jump(v_a, v_b), 1.0, dS))
+                    + self.interface.work((v_b - v_a)("+")))
         self._residual = fem.form(residual)
         self._jacobian = fem.form(ufl.derivative(residual, self.w, ufl.TrialFunction(space)))
         self._energy = fem.form(0.5 * ufl.inner(sig_a, ufl.sym(ufl.grad(u_a))) * dx(LEFT)
                                 + 0.5 * ufl.inner(sig_b, ufl.sym(ufl.grad(u_b))) * dx(RIGHT)
-                                + cohesive.stored_energy_density(jump_u, n, d, self.law) * dS)
+                                + self.law.stored_energy(local_opening(jump_u, n), d) * dS)
         radians = np.radians(angle)  # loading direction from the interface normal (0: mode I)
         self.direction = np.array([np.cos(radians), np.sin(radians)])
         self._prescribe(space, mixed=angle != 0.0)
@@ -193,7 +193,7 @@ class Blocks:
         residual = self._b.array  # F of the last Newton iterate, prescribed rows included
         force = sum(factor * residual[dofs[dofs < self._owned]].sum()
                     for dofs, factor in self._loaded)
-        openings = self.history.nodal_openings()
+        openings = self.interface.nodal_openings()
         gamma = self.history.vertices
         d = self.history.d.x.array[gamma]
         rec = self.record

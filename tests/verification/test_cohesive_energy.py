@@ -83,7 +83,7 @@ def test_contact_after_full_debonding():
     assert blocks.damage().min() == 1.0
     blocks.run(path((-0.5, 0.1)))
     assert blocks.record.P[-1] / SIDE < -2.0  # the pushed blocks do carry the compression
-    penetration = -blocks.history.nodal_openings()[:, 0].min()
+    penetration = -blocks.interface.nodal_openings()[:, 0].min()
     assert 0.0 < penetration < 0.01 * 1.0
 
 

@@ -18,9 +18,9 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from nanoglue.config import Solver
+from nanoglue.fem.regions import cell_measure
 from nanoglue.geometry import tags
-from nanoglue.physics.mechanics import chemical_strain, measure
-from nanoglue.physics.plasticity import Mechanics
+from tests.verification.spherical import axisymmetric_mechanics, spherical, swelling
 from tests.verification.analytic import hill_plastic_radius, hill_stresses
 from tests.verification.test_mechanics_elastic import BETA, free_particle, gathered
 
@@ -39,9 +39,9 @@ def hill_problem(size, degree=2, quadrature_degree=None):
     c = fem.Constant(mesh, PETSc.ScalarType(0.0))
     beta = fem.Constant(mesh, PETSc.ScalarType(BETA))
     materials = {tags.PARTICLE: case.materials.particle, tags.COATING: case.materials.coating}
-    problem = Mechanics(mesh, bundle.cell_tags, bundle.facet_tags, materials,
-                        {tags.PARTICLE: chemical_strain(c, beta)},
-                        Solver(element_degree=degree), quadrature_degree=quadrature_degree)
+    problem = axisymmetric_mechanics(mesh, bundle.cell_tags, bundle.facet_tags, materials,
+                                     {tags.PARTICLE: swelling(beta * c)},
+                                     Solver(element_degree=degree), quadrature_degree)
     return problem, c
 
 
@@ -64,7 +64,7 @@ def ramp(problem, c):
 def hill_errors(problem):
     """Simulated p, ρ error and max stress errors / σY in the core, plastic and elastic zones."""
     samples = problem.quadrature_samples()
-    rho, srr, stt = samples.spherical()
+    rho, srr, stt = spherical(samples)
     rho, srr, stt, region, stress = gathered(
         problem.comm, rho, srr, stt, samples.region, samples.stress)
     core = region == tags.PARTICLE
@@ -86,7 +86,7 @@ def hill_errors(problem):
 def plastic_radius(problem) -> float:
     """ρ_sim from the 2πr-weighted volume V_p where p_eq > 0: ρ³ = a0³ + 3 V_p/(4π)."""
     mesh = problem.mesh
-    dx = measure(mesh, problem.quadrature_degree)
+    dx = cell_measure(mesh, problem.quadrature_degree)
     p_eq = problem.plastic[tags.COATING].p
     r = ufl.SpatialCoordinate(mesh)[0]
     volume_form = fem.form(2.0 * np.pi * r * ufl.conditional(ufl.gt(p_eq, 0.0), 1.0, 0.0) * dx)
@@ -140,12 +140,12 @@ def test_newton_refuses_a_non_converged_step():
         c.value = c0
         assert problem.solve().converged
     region = problem.plastic[tags.COATING]
-    before = [f.x.array.copy() for f in (problem.fields[0], region.stress, region.plastic_strain, region.p)]
+    before = [f.x.array.copy() for f in (problem.fields[0], region.stress_state, region.plastic_strain, region.p)]
     c.value = plastic
     result = problem.solve(max_iterations=1)
     assert not result.converged and result.iterations == 1 and len(result.residuals) == 2
     assert result.residuals[1] > problem.solver.newton_rtol * result.residuals[0]
-    after = [f.x.array for f in (problem.fields[0], region.stress, region.plastic_strain, region.p)]
+    after = [f.x.array for f in (problem.fields[0], region.stress_state, region.plastic_strain, region.p)]
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
     result = problem.solve()
     assert result.converged and region.p.x.array.max() > 0.0, result
@@ -159,9 +159,9 @@ def test_lazy_corrections_reach_hill_with_fewer_factorisations():
     corrections = factorisations = 0
     for c0 in loads():
         c.value = c0
-        first = problem._residual_norm()
+        first = problem.newton.residual_norm()
         while True:
-            result = problem._lazy_correction()
+            result = problem.newton.lazy_correction()
             assert result.converged, (c0, result)
             corrections += 1
             factorisations += result.factorizations
@@ -185,8 +185,8 @@ def test_a_refused_solve_is_never_followed_by_a_reused_factorisation():
         c.value = c0
         assert problem.solve().converged
     c.value = plastic
-    problem._lazy_correction()  # a correction that can make the next one a reuse
-    problem._refresh_next = False
-    assert not problem._newton(max_iterations=1).converged
-    retry = problem._lazy_correction()
+    problem.newton.lazy_correction()  # a correction that can make the next one a reuse
+    problem.newton._refresh_next = False
+    assert not problem.newton.solve(max_iterations=1).converged
+    retry = problem.newton.lazy_correction()
     assert retry.factorizations == 1, retry

@@ -16,7 +16,7 @@ import ufl
 
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry import tags
-from nanoglue.geometry.build import build_mesh
+from nanoglue.fem.mesh import build_mesh
 from nanoglue.materials.diffusivity import at_flux_density
 from nanoglue.problems.transport import Transport
 from nanoglue.coupling.stepping import expansion_rate

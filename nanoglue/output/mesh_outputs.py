@@ -24,7 +24,7 @@ from mpi4py import MPI
 
 from nanoglue.fem import compat
 from nanoglue.geometry import tags
-from nanoglue.geometry.build import MeshBundle
+from nanoglue.fem.mesh import MeshBundle
 from nanoglue.geometry.sizing import WARN_RESOLUTION
 
 UNITS = {"length": "nm", "stress": "GPa", "time": "s"}
