@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import asdict
 from pathlib import Path
 
 from nanoglue.case_file import case_to_yaml
@@ -146,7 +147,8 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
             "onset_expansion_percent": record.onset,
             "complete_expansion_percent": record.complete,
             "held": problem.held(),
-            "final": {name: {k: (v if math.isfinite(v) else None) for k, v in state.items()}
+            "final": {name: {k: (v if math.isfinite(v) else None)
+                             for k, v in asdict(state).items()}
                       for name, state in problem.interface_states().items()},
         },
         "desodiation_cut_off_expansion_percent": record.cut_offs,

@@ -1,19 +1,26 @@
-"""Onset and complete as defined in docs/model.md, on hand-made curves rows (no FEM)."""
+"""Onset and complete as defined in docs/model.md, on hand-made step states (no FEM)."""
 
 import pytest
 
 from nanoglue.case_file import case_from_mapping
-from nanoglue.coupling.run import RunRecord, _track_debonding
+from nanoglue.coupling.run import RunRecord, StepState, _track_debonding
+from nanoglue.interfaces.cohesive import InterfaceState
 
 CASE = case_from_mapping({"interfaces": {"onset_arc_length": 1.0}})
 ARC = 60.0  # [nm] length of a made-up Sn/substrate contact
 
 
-def _row(expansion: float, debonded_nm: float, axis_damage: float) -> dict:
-    return {"expansion_percent": expansion,
-            "particle_substrate_debonded_arc_nm": debonded_nm,
-            "particle_substrate_bonded_arc_nm": ARC - debonded_nm,
-            "particle_substrate_axis_damage": axis_damage}
+def _row(expansion: float, debonded_nm: float, axis_damage: float) -> StepState:
+    contact = InterfaceState(debonded_area_fraction=debonded_nm / ARC,
+                             debonded_arc_fraction=debonded_nm / ARC,
+                             debonded_arc_nm=debonded_nm, bonded_arc_nm=ARC - debonded_nm,
+                             damaged_area_fraction=0.0, max_opening_nm=0.0,
+                             axis_damage=axis_damage)
+    return StepState(step=0, time_s=0.0, direction=1, state_of_charge=0.0,
+                     expansion_percent=expansion, mechanical_expansion_percent=0.0,
+                     von_mises_max={}, plastic_strain_max=0.0, c_min=0.0, c_max=0.0,
+                     entry_c_min=0.0, interfaces={"particle_substrate": contact},
+                     newton_iterations=0, damage_rounds=0, step_percent=0.0)
 
 
 def _track(rows: list[dict]) -> RunRecord:

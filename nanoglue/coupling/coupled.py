@@ -3,7 +3,7 @@
 Per step of chemical volume expansion ΔX [%] (time step Δt = ΔX / |dX/dt|):
 
 1. transport: (M_L + Δt K(D(c^n))) c^{n+1} = M_L c^n + Δt F with the inward flux density
-   j = V_p·(C-rate)/(3600 s·A_entry) on the route's entry surface (``physics.transport``);
+   j = V_p·(C-rate)/(3600 s·A_entry) on the route's entry surface (``problems.transport``);
 2. mechanics: equilibrium with the swelling eigenstrain of β c^{n+1} in the particle (and the
    coating's conversion strain) by Newton (``problems.mechanics``). If Newton fails, c and the
    mechanical state go back to step n and the caller cuts the step.
@@ -201,7 +201,7 @@ class CoupledProblem:
             return True
         reached, states = {tags.PARTICLE}, self.interface_states()
         links = [self.layout.interfaces[name].regions for name in self.interfaces.values()
-                 if states[name]["debonded_arc_fraction"] < 1.0]
+                 if states[name].debonded_arc_fraction < 1.0]
         for _ in links:
             reached |= {b for a, b in links if a in reached} | {a for a, b in links if b in reached}
         return tags.SUBSTRATE in reached

@@ -10,7 +10,7 @@ keeping everything written so far, and says where and why.
 from __future__ import annotations
 
 import time as clock
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from mpi4py import MPI
@@ -18,7 +18,6 @@ from mpi4py import MPI
 from nanoglue.config import Case
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling.stepping import StepController, landmarks
-from nanoglue.geometry.layout import REGION_NAMES
 from nanoglue.timing import STOPWATCH
 
 LANDMARK_TOLERANCE = 1e-9  # [%] of X: a state this close to a landmark is on it
@@ -43,36 +42,71 @@ class RunRecord:
     time_split: dict = field(default_factory=dict)  # STOPWATCH.split: assembly, linear solve, ...
 
 
-def step_row(problem: CoupledProblem, step: int, direction: int, outcome, size: float) -> dict:
-    """One ``curves.csv`` row describing the state after an accepted step."""
+CONTACT = "particle_substrate"  # the interface whose completion means the particle is off
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What an accepted step measured (typed; ``row()`` gives its curves.csv columns)."""
+
+    step: int
+    time_s: float
+    direction: int
+    state_of_charge: float
+    expansion_percent: float
+    mechanical_expansion_percent: float
+    von_mises_max: dict  # region name → max σ_vM [GPa]
+    plastic_strain_max: float
+    c_min: float
+    c_max: float
+    entry_c_min: float
+    interfaces: dict  # interface name → interfaces.cohesive.InterfaceState
+    newton_iterations: int
+    damage_rounds: int
+    step_percent: float
+
+    def row(self) -> dict:
+        """The curves.csv row: scalars, then σ_vM per region, then every interface's state (its
+        axis damage for the contact only)."""
+        row = {key: getattr(self, key) for key in (
+            "step", "time_s", "direction", "state_of_charge", "expansion_percent",
+            "mechanical_expansion_percent")}
+        row.update({f"von_mises_max_{name}_GPa": value for name, value in self.von_mises_max.items()})
+        row.update({key: getattr(self, key) for key in (
+            "plastic_strain_max", "c_min", "c_max", "entry_c_min")})
+        for name, state in self.interfaces.items():
+            for key, value in asdict(state).items():
+                if key != "axis_damage" or name == CONTACT:
+                    row[f"{name}_{key}"] = value
+        row.update({key: getattr(self, key) for key in (
+            "newton_iterations", "damage_rounds", "step_percent")})
+        return row
+
+
+def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
+                 size: float) -> StepState:
+    """The ``StepState`` of ``problem`` after an accepted step (collective)."""
     comm = problem.comm
     samples = problem.mechanics.quadrature_samples()
-    von_mises = samples.von_mises
     c = problem.transport.c.x.array[problem.transport.active]
-    row = {
-        "step": step,
-        "time_s": problem.time,
-        "direction": direction,
-        "state_of_charge": problem.mean_concentration(),
-        "expansion_percent": problem.chemical_expansion(),
-        "mechanical_expansion_percent": problem.mechanical_expansion(),
-    }
-    for tag in problem.regions:
-        local = von_mises[np.rint(samples.region).astype(int) == tag]
-        name = REGION_NAMES[tag]
-        row[f"von_mises_max_{name}_GPa"] = comm.allreduce(np.max(local, initial=0.0), op=MPI.MAX)
-    row["plastic_strain_max"] = comm.allreduce(np.max(samples.p, initial=0.0), op=MPI.MAX)
-    row["c_min"] = comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN)
-    row["c_max"] = comm.allreduce(np.max(c, initial=-np.inf), op=MPI.MAX)
-    row["entry_c_min"] = outcome.entry_c_min
-    for name, state in problem.interface_states().items():
-        for key, value in state.items():
-            if key != "axis_damage" or name == "particle_substrate":
-                row[f"{name}_{key}"] = value
-    row["newton_iterations"] = outcome.newton.iterations
-    row["damage_rounds"] = outcome.newton.staggers
-    row["step_percent"] = size
-    return row
+    region = np.rint(samples.region).astype(int)
+    return StepState(
+        step=step, time_s=problem.time, direction=direction,
+        state_of_charge=problem.mean_concentration(),
+        expansion_percent=problem.chemical_expansion(),
+        mechanical_expansion_percent=problem.mechanical_expansion(),
+        von_mises_max={name: comm.allreduce(np.max(samples.von_mises[region == tag], initial=0.0),
+                                            op=MPI.MAX)
+                       for name, tag in problem.layout.regions.items()},
+        plastic_strain_max=comm.allreduce(np.max(samples.p, initial=0.0), op=MPI.MAX),
+        c_min=comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN),
+        c_max=comm.allreduce(np.max(c, initial=-np.inf), op=MPI.MAX),
+        entry_c_min=outcome.entry_c_min,
+        interfaces=problem.interface_states(),
+        newton_iterations=outcome.newton.iterations,
+        damage_rounds=outcome.newton.staggers,
+        step_percent=size,
+    )
 
 
 def half_cycles(case: Case) -> list[int]:
@@ -119,18 +153,19 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
             if (outcome.plastic_increment > s.max_plastic_increment
                     or outcome.newton.staggers > STAGGER_TARGET):
                 control.size = max(control.size * control.shrink, control.smallest)
-            row = step_row(problem, step, direction, outcome, size)
-            _track_peaks(record, row)
+            state = measure_step(problem, step, direction, outcome, size)
+            _track_peaks(record, state)
             if direction > 0:
-                _track_debonding(record, previous, row, case)
-                if s.onset_step_percent is not None and _approaching_onset(row, record):
+                _track_debonding(record, previous, state, case)
+                if s.onset_step_percent is not None and _approaching_onset(state, record):
                     control.size = min(control.size, s.onset_step_percent)
-            previous = row
-            record.steps, record.newton_iterations = step, record.newton_iterations + row["newton_iterations"]
-            outputs.row(row)
+            previous = state
+            record.steps = step
+            record.newton_iterations += state.newton_iterations
+            outputs.row(state.row())
             if position in marks:
                 outputs.snapshot(problem.time)
-            progress.update(position, _status(row, direction))
+            progress.update(position, _status(state, direction))
             if not problem.held():
                 record.status = "detached"
                 record.message = (f"the particle came off at {position:.3f} % volume expansion: "
@@ -159,19 +194,18 @@ def _landed(position: float, marks: list[float]) -> float:
     return near[0] if near else position
 
 
-def _status(row: dict, direction: int) -> str:
+def _status(state: StepState, direction: int) -> str:
     verb = "sodiating" if direction > 0 else "desodiating"
-    status = (f"{verb} · step {row['step_percent']:.3g} % · Newton {row['newton_iterations']} · "
-              f"σvM(Sn) {row.get('von_mises_max_particle_GPa', 0.0):.2f} GPa")
-    debonded = row.get("particle_substrate_debonded_area_fraction")
-    return status if debonded is None else f"{status} · Sn/substrate debonded {debonded:.0%}"
+    status = (f"{verb} · step {state.step_percent:.3g} % · Newton {state.newton_iterations} · "
+              f"σvM(Sn) {state.von_mises_max.get('particle', 0.0):.2f} GPa")
+    contact = state.interfaces.get(CONTACT)
+    return (status if contact is None
+            else f"{status} · Sn/substrate debonded {contact.debonded_area_fraction:.0%}")
 
 
-def _track_peaks(record: RunRecord, row: dict) -> None:
-    for key, value in row.items():
-        if key.startswith("von_mises_max_"):
-            region = key[len("von_mises_max_"):-len("_GPa")]
-            record.peak_von_mises[region] = max(record.peak_von_mises.get(region, 0.0), value)
+def _track_peaks(record: RunRecord, state: StepState) -> None:
+    for region, value in state.von_mises_max.items():
+        record.peak_von_mises[region] = max(record.peak_von_mises.get(region, 0.0), value)
 
 
 def _crossing(before: float, after: float, x_before: float, x_after: float, level: float):
@@ -181,35 +215,31 @@ def _crossing(before: float, after: float, x_before: float, x_after: float, leve
     return x_before + (level - before) / (after - before) * (x_after - x_before)
 
 
-def _track_debonding(record: RunRecord, previous, row: dict, case: Case) -> None:
-    """Onset: debonded arc ≥ ℓ; complete (particle_substrate): bonded arc < ℓ, i.e. the
-    debond front has reached the axis and nothing of the contact is left, ℓ =
-    interfaces.onset_arc_length. Both interpolated linearly in X between rows."""
-    x_before = previous["expansion_percent"] if previous else 0.0
-    x_after = row["expansion_percent"]
+def _track_debonding(record: RunRecord, previous, state: StepState, case: Case) -> None:
+    """Onset: debonded arc ≥ ℓ; complete (the contact): bonded arc < ℓ, i.e. the debond front
+    has reached the axis and nothing of the contact is left, ℓ = interfaces.onset_arc_length.
+    Both interpolated linearly in X between steps (``previous``: the last StepState or None)."""
+    x_before = previous.expansion_percent if previous else 0.0
+    x_after = state.expansion_percent
     length = case.interfaces.onset_arc_length
-    for key in row:
-        if not key.endswith("_debonded_arc_nm"):
-            continue
-        name = key[:-len("_debonded_arc_nm")]
-        before = previous[key] if previous else 0.0
-        hit = _crossing(before, row[key], x_before, x_after, length)
+    for name, now in state.interfaces.items():
+        before = previous.interfaces[name].debonded_arc_nm if previous else 0.0
+        hit = _crossing(before, now.debonded_arc_nm, x_before, x_after, length)
         if hit is not None and name not in record.onset:
             record.onset[name] = hit
-    bonded = "particle_substrate_bonded_arc_nm"
-    if bonded in row and "particle_substrate" not in record.complete:
-        whole_arc = row[bonded] + row["particle_substrate_debonded_arc_nm"]
-        before = previous[bonded] if previous else whole_arc
-        hit = _crossing(-before, -row[bonded], x_before, x_after, -length)
+    contact = state.interfaces.get(CONTACT)
+    if contact is not None and CONTACT not in record.complete:
+        whole_arc = contact.bonded_arc_nm + contact.debonded_arc_nm
+        before = previous.interfaces[CONTACT].bonded_arc_nm if previous else whole_arc
+        hit = _crossing(-before, -contact.bonded_arc_nm, x_before, x_after, -length)
         if hit is not None:
-            record.complete["particle_substrate"] = hit
+            record.complete[CONTACT] = hit
 
 
-def _approaching_onset(row: dict, record: RunRecord) -> bool:
+def _approaching_onset(state: StepState, record: RunRecord) -> bool:
     """Some interface is damaged (d > 0 somewhere) but has not reached its debonding onset."""
-    suffix = "_damaged_area_fraction"
-    return any(value > 0.0 and key[:-len(suffix)] not in record.onset
-               for key, value in row.items() if key.endswith(suffix))
+    return any(now.damaged_area_fraction > 0.0 and name not in record.onset
+               for name, now in state.interfaces.items())
 
 
 def _refusal_reason(outcome) -> str:

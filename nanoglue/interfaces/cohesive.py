@@ -23,6 +23,8 @@ the derivatives of that work with d fixed (lagged damage).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -36,6 +38,22 @@ from nanoglue.interfaces.laws import LocalOpening
 from nanoglue.kinematics.model import normal_opening, sliding
 
 MEASURE_DEGREE = 8  # facet rule of the debonded-fraction integrals (step integrand)
+
+
+@dataclass(frozen=True)
+class InterfaceState:
+    """Measurements of one interface after a step (``CohesiveInterface.state``): debonded
+    (d ≥ d_deb) fraction of the weighted area and of the arc, debonded and still bonded arc
+    [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm], d on the axis (NaN
+    when the interface does not reach r = 0)."""
+
+    debonded_area_fraction: float
+    debonded_arc_fraction: float
+    debonded_arc_nm: float
+    bonded_arc_nm: float
+    damaged_area_fraction: float
+    max_opening_nm: float
+    axis_damage: float
 
 
 def interface_normal(mesh, chi_a):
@@ -114,10 +132,8 @@ class CohesiveInterface:
         compat.interpolate_expression(self._pair, self._pair_expr, self._pair_cells)
         return self._pair.x.array.reshape(-1, 2)[self.history.vertices]
 
-    def state(self) -> dict:
-        """Debonded (d ≥ d_deb) fraction of the 2πr-weighted area and of the arc, debonded and
-        still bonded arc [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm]
-        and d on the axis (NaN when the interface does not reach r = 0)."""
+    def state(self) -> InterfaceState:
+        """The interface's ``InterfaceState`` now (collective)."""
         area, arc = self._totals
         forms = self._measures
         history = self.history
@@ -127,12 +143,12 @@ class CohesiveInterface:
         axis_d = np.max(history.d.x.array[history.vertices][on_axis], initial=-np.inf)
         axis_d = self.comm.allreduce(axis_d, op=MPI.MAX)
         debonded_arc = self._sum(forms[3])
-        return {
-            "debonded_area_fraction": self._sum(forms[2]) / area,
-            "debonded_arc_fraction": debonded_arc / arc,
-            "debonded_arc_nm": debonded_arc,
-            "bonded_arc_nm": arc - debonded_arc,
-            "damaged_area_fraction": self._sum(forms[4]) / area,
-            "max_opening_nm": self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
-            "axis_damage": axis_d if np.isfinite(axis_d) else float("nan"),
-        }
+        return InterfaceState(
+            debonded_area_fraction=self._sum(forms[2]) / area,
+            debonded_arc_fraction=debonded_arc / arc,
+            debonded_arc_nm=debonded_arc,
+            bonded_arc_nm=arc - debonded_arc,
+            damaged_area_fraction=self._sum(forms[4]) / area,
+            max_opening_nm=self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
+            axis_damage=axis_d if np.isfinite(axis_d) else float("nan"),
+        )
