@@ -83,7 +83,8 @@ class Mechanics:
 
     kinematics: a ``kinematics`` object (its ``model`` the geometry of the model); materials:
     region tag → config.ElasticMaterial; eigenstrains: region tag → 3×3 UFL eigenstrain;
-    interfaces: interface tag → ``InterfaceSpec``; clamps: (facet tag, component, region tag).
+    interfaces: interface tag → ``InterfaceSpec``; clamps: (facet tag, component, region tag) or
+    (…, value) with a ``fem.Constant`` value prescribed there (``problems.supports``).
     """
 
     def __init__(self, kinematics, cell_tags, facet_tags, materials: Mapping,
@@ -132,7 +133,8 @@ class Mechanics:
                         jacobians[side][other],
                         ufl.derivative(work, self.fields[other], trials[other]))
         regions_of = [[t for t, k in self.field_of.items() if k == j] for j in range(len(self.fields))]
-        bcs, active = field_conditions(model, self.fields, regions_of, cell_tags, facet_tags, clamps)
+        bcs, active, self._prescribed = field_conditions(model, self.fields, regions_of,
+                                                         cell_tags, facet_tags, clamps)
         self.system = ActiveBlockSystem(self.fields, residuals, jacobians, bcs, active,
                                         solver.petsc_options, "mechanics")
         self.newton = Newton(self.system, self._update, solver)
@@ -192,6 +194,8 @@ class Mechanics:
         """Equilibrium for the current loads (``step_time`` [s]: the step's Δt, for viscous
         damage). On failure nothing is committed; without interfaces the fields are back at
         their start, with interfaces the caller restores a ``state.copy()`` taken before."""
+        for field, dofs, value in self._prescribed:
+            field.x.array[dofs] = value.value
         if not self.interfaces:
             result = self.newton.solve(max_iterations)
             if result.converged:

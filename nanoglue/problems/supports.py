@@ -1,7 +1,9 @@
 """Dirichlet conditions and solved-for dofs of the displacement fields (``problems.mechanics``).
 
 Per field: u_c = 0 on every symmetry plane (facet tag, component c) of the model; each clamp
-(facet tag, component, region) on the field holding that region; without any clamp on the mesh,
+(facet tag, component, region[, value]) on the field holding that region — u_c = value (a
+``fem.Constant``; 0 without one), prescribed on the field before each solve, the Newton
+corrections being zero there; without any clamp on the mesh,
 a pin of every component no symmetry plane fixes at the field's lowest dof on the intersection
 of the symmetry planes. Active dofs: the owned dofs on the cells of the field's regions (all owned
 dofs for a single field shared by every region).
@@ -44,16 +46,17 @@ def _pins(model, space, cells, tdim: int) -> list:
 
 
 def field_conditions(model, fields, regions_of, cell_tags, facet_tags, clamps):
-    """(Dirichlet conditions per field, active owned dofs per field or None: all)."""
+    """(homogeneous Dirichlet conditions of the corrections per field, active owned dofs per
+    field or None: all, prescribed values [(field, dofs, value)])."""
     mesh = model.mesh
     tdim = mesh.topology.dim
     mesh.topology.create_connectivity(tdim - 1, tdim)
     mesh.topology.create_connectivity(tdim, tdim)
     zero = PETSc.ScalarType(0.0)
     comm = mesh.comm
-    clamped = comm.allreduce(sum(_facets(facet_tags, tag).size for tag, _, _ in clamps),
+    clamped = comm.allreduce(sum(_facets(facet_tags, clamp[0]).size for clamp in clamps),
                              op=MPI.SUM) > 0
-    bcs, active = [], []
+    bcs, active, prescribed = [], [], []
     for field, regions in zip(fields, regions_of):
         space = field.function_space
         conditions = []
@@ -61,18 +64,19 @@ def field_conditions(model, fields, regions_of, cell_tags, facet_tags, clamps):
             sub = space.sub(component)
             conditions.append(fem.dirichletbc(
                 zero, fem.locate_dofs_topological(sub, tdim - 1, _facets(facet_tags, tag)), sub))
-        for tag, component, region in clamps:
+        for tag, component, region, *value in clamps:
             if region in regions:
                 sub = space.sub(component)
-                conditions.append(fem.dirichletbc(
-                    zero, fem.locate_dofs_topological(sub, tdim - 1, _facets(facet_tags, tag)),
-                    sub))
+                dofs = fem.locate_dofs_topological(sub, tdim - 1, _facets(facet_tags, tag))
+                conditions.append(fem.dirichletbc(zero, dofs, sub))
+                if value:
+                    prescribed.append((field, dofs, value[0]))
         if not clamped:
             conditions += _pins(model, space, _cells(cell_tags, regions), tdim)
         bcs.append(conditions)
         active.append(None if len(fields) == 1 else _active(space, _cells(cell_tags, regions),
                                                             model.gdim, tdim))
-    return bcs, active
+    return bcs, active, prescribed
 
 
 def _active(space, cells, gdim: int, tdim: int) -> np.ndarray:
