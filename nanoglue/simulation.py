@@ -10,6 +10,7 @@ from pathlib import Path
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
 from nanoglue.errors import CaseError
+from nanoglue.geometry.layout import runnable
 from nanoglue.output.plots import plot_damage_profiles, plot_debonding, plot_stress_curves
 from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
@@ -62,8 +63,9 @@ def run_case(case: Case, directory: Path) -> dict:
     meshing only so far)."""
     from nanoglue.fem.mesh import build_mesh
 
-    if case.geometry.model != "axisymmetric":
-        raise CaseError("geometry.model", "'quarter-3d' can be meshed (nanoglue mesh) but not run yet")
+    if not runnable(case.geometry.model):
+        raise CaseError("geometry.model",
+                        f"'{case.geometry.model}' can be meshed (nanoglue mesh) but not run yet")
     bundle = build_mesh(case)
     mesh_stats = _write_mesh(bundle, directory)
     if is_root():

@@ -13,17 +13,21 @@ from dataclasses import dataclass
 from nanoglue.formulas import centre_height
 from nanoglue.geometry import tags
 
-REGION_NAMES = {tag: name for name, tag in tags.REGIONS.items()}
-
 # geometry.model → (symmetry planes (facet tag, component held), clamps (facet tag, component
-# held, region) of the mechanics, the particle centre from its height z_c)
+# held, region) of the mechanics, the particle centre from its height z_c, whether `nanoglue run`
+# supports it: the 3-D quarter model is meshed but its outputs are axisymmetric so far)
 _MODELS = {
     "axisymmetric": (((tags.AXIS, 0),), ((tags.SUBSTRATE_BOTTOM, 1, tags.SUBSTRATE),),
-                     lambda z_c: (0.0, z_c)),
+                     lambda z_c: (0.0, z_c), True),
     "quarter-3d": (((tags.SYMMETRY_X, 0), (tags.SYMMETRY_Y, 1)),
                    ((tags.FIBER_ENDS, 0, tags.SUBSTRATE), (tags.FIBER_ENDS, 2, tags.SUBSTRATE)),
-                   lambda z_c: (0.0, 0.0, z_c)),
+                   lambda z_c: (0.0, 0.0, z_c), False),
 }
+
+
+def runnable(model: str) -> bool:
+    """Whether ``nanoglue run`` supports geometry.model ``model`` (else: meshing only)."""
+    return _MODELS[model][3]
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Layout:
 
 def layout_of(geometry, present: dict[str, int]) -> Layout:
     """The layout of a config.Geometry meshed with the tags ``present`` (name → id)."""
-    symmetry, clamps, centre = _MODELS[geometry.model]
+    symmetry, clamps, centre, _ = _MODELS[geometry.model]
     regions = {name: tag for name, tag in tags.REGIONS.items() if name in present}
     interfaces = {name: InterfacePair(tag, tags.INTERFACE_REGIONS[tag])
                   for name, tag in tags.INTERFACES.items() if name in present}

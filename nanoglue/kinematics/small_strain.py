@@ -22,10 +22,6 @@ class SmallStrain:
     def __init__(self, model):
         self.model = model
 
-    def deformation_gradient(self, u):
-        """F = I + H."""
-        return ufl.Identity(3) + self.model.gradient(u)
-
     def strain(self, u):
         """ε(u) = ½(H + Hᵀ)."""
         return self.model.symmetric_gradient(u)
