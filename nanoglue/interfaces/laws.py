@@ -25,6 +25,7 @@ A new law is one subclass with ``initial_stiffness(config)`` and ``damage(κ)`` 
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import ufl
@@ -50,7 +51,7 @@ class LocalOpening:
     sliding_squared: object
 
 
-class SecantLaw:
+class SecantLaw(ABC):
     """Shared secant-damage traction (module docstring); subclasses give K0 and d(κ)."""
 
     name = ""
@@ -64,13 +65,13 @@ class SecantLaw:
          self.shear_weight) = (fem.Constant(mesh, PETSc.ScalarType(v)) for v in values)
 
     @staticmethod
+    @abstractmethod
     def initial_stiffness(config) -> float:
-        """K0 [GPa/nm]."""
-        raise NotImplementedError
+        """K0 [GPa/nm] of a config.CohesiveLaw."""
 
+    @abstractmethod
     def damage(self, kappa):
-        """d(κ) [-]."""
-        raise NotImplementedError
+        """d(κ) [-] as UFL."""
 
     def effective_opening(self, opening: LocalOpening):
         """δ = √(⟨δn⟩₊² + ω²δt²)."""

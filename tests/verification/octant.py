@@ -2,7 +2,9 @@
 
 The solid is the ball r ≤ b cut to the box [0, b]³ and fragmented with the ball r ≤ a (Gmsh OCC),
 so the core/shell interface r = a is one conformal surface of mesh facets. Tetrahedra of
-characteristic length ``size``, geometry order 1: the spheres r = a and r = b are faceted.
+characteristic length ``size``; by default uniform and of geometry order 1 (the spheres r = a and
+r = b faceted). Optionally graded in ρ = |x| (``core_size``, ``outer_size``), and of geometry
+order 2 (``order=2``: 10-node tetrahedra whose edge midpoints Gmsh puts on the spheres).
 
 Cells: core r < a ``tags.PARTICLE``, shell a < r < b ``tags.COATING``. Facets: plane x = 0
 ``tags.SYMMETRY_X``, y = 0 ``tags.SYMMETRY_Y``, z = 0 ``SYMMETRY_Z`` (34, local to this test
@@ -26,13 +28,36 @@ SYMMETRY_PLANES = ((tags.SYMMETRY_X, 0), (tags.SYMMETRY_Y, 1), (SYMMETRY_Z, 2))
 """(facet tag, displacement component held at 0) of the three planes: Solid3D's symmetry_planes."""
 
 
-def octant_core_shell(a: float, b: float, size: float, comm=MPI.COMM_WORLD):
-    """Mesh, cell tags and facet tags of the core–shell octant, built on rank 0 of ``comm``."""
+def octant_core_shell(a: float, b: float, size: float, comm=MPI.COMM_WORLD, *, order: int = 1,
+                      core_size: float | None = None, outer_size: float | None = None):
+    """Mesh, cell tags and facet tags of the core–shell octant, built on rank 0 of ``comm``.
+
+    Element size ``size`` everywhere, or, graded when ``core_size`` or ``outer_size`` is given,
+    a function of ρ = |x| that is ``size`` at the interface ρ = a and
+
+        h(ρ) = min(core_size, size + (a − ρ)/2)               in the core ρ < a,
+        h(ρ) = size + (outer_size − size) (ρ − a)/(b − a)     in the shell a < ρ < b
+
+    (either defaulting to ``size``). ``order``: geometry order of the tetrahedra (1 or 2).
+    """
     with gmsh_model("octant_core_shell"):
-        return _build(a, b, size, comm)
+        return _build(a, b, size, comm, order, core_size or size, outer_size or size)
 
 
-def _build(a, b, size, comm):
+def _size_field(a, b, size, core_size, outer_size) -> None:
+    """h(ρ) of ``octant_core_shell`` as Gmsh's background mesh size (a MathEval field)."""
+    rho = "Sqrt(x*x + y*y + z*z)"
+    growth = (outer_size - size) / (b - a)
+    formula = (f"Min({core_size}, {size} + 0.5 * Max(0, {a} - {rho}) "
+               f"+ {growth} * Max(0, {rho} - {a}))")
+    field = gmsh.model.mesh.field.add("MathEval")
+    gmsh.model.mesh.field.setString(field, "F", formula)
+    gmsh.model.mesh.field.setAsBackgroundMesh(field)
+    for option in ("FromPoints", "FromCurvature", "ExtendFromBoundary"):
+        gmsh.option.setNumber(f"Mesh.MeshSize{option}", 0)
+
+
+def _build(a, b, size, comm, order, core_size, outer_size):
     if comm.rank == 0:
         occ = gmsh.model.occ
         ball, core = (occ.intersect([(3, occ.addSphere(0, 0, 0, r))],
@@ -59,11 +84,15 @@ def _build(a, b, size, comm):
             gmsh.model.addPhysicalGroup(3, entities, region)
         for tag, entities in facets.items():
             gmsh.model.addPhysicalGroup(2, entities, tag)
-        gmsh.option.setNumber("Mesh.CharacteristicLengthMin", size)
-        gmsh.option.setNumber("Mesh.CharacteristicLengthMax", size)
-        gmsh.option.setNumber("Mesh.CharacteristicLengthFromCurvature", 0)
-        gmsh.option.setNumber("Mesh.CharacteristicLengthExtendFromBoundary", 0)
+        if core_size == size and outer_size == size:
+            gmsh.option.setNumber("Mesh.MeshSizeMin", size)
+            gmsh.option.setNumber("Mesh.MeshSizeMax", size)
+            gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+            gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+        else:
+            _size_field(a, b, size, core_size, outer_size)
         gmsh.model.mesh.generate(3)
+        gmsh.model.mesh.setOrder(order)
     return compat.mesh_from_gmsh(gmsh.model, comm, 0, gdim=3)
 
 
