@@ -225,7 +225,7 @@ class CoupledProblem:
         dt = self._transport_step(direction, expansion_step, c_before)
         entry_min = self.entry_c_min()
         if direction < 0 and entry_min < 0.0:
-            self.restore(saved)
+            self.restore(saved, mechanics_solved=False)
             return StepOutcome(False, None, entry_min, cut_off=True)
         newton = self.mechanics.solve(step_time=dt)
         if not newton.converged:
@@ -259,10 +259,14 @@ class CoupledProblem:
             self.transport.step(dt, flux)
         return dt
 
-    def restore(self, saved: list) -> None:
-        """c, every displacement, plastic state, κ and d back to ``saved`` (``state.copy()``)."""
+    def restore(self, saved: list, mechanics_solved: bool = True) -> None:
+        """c, every displacement, plastic state, κ and d back to ``saved`` (``state.copy()``).
+        When mechanics was not solved in the refused step (a desodiation cut-off), its fields
+        never left the saved state and its last factorisation stays valid for the next lazy
+        correction; otherwise it is dropped and the return mapping re-evaluated."""
         self.state.restore(saved)
-        self.mechanics.refresh()
+        if mechanics_solved:
+            self.mechanics.refresh()
 
     def _plastic_strain_max(self) -> float:
         local = [np.max(region.p.x.array, initial=0.0) for region in self.mechanics.plastic.values()]

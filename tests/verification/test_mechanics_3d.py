@@ -16,7 +16,7 @@ into spherical components about the origin (σ_ρρ = n·σ·n, σ_θθ = (tr σ
 errors are normalised by max|σ| = σ_θθ(a) and defined as in the axisymmetric ``core_shell_errors``.
 
 Mesh: 10-node (geometry order 2) tetrahedra, h = 0.045 at the interface ρ = a, growing to 0.075
-at ρ = b and to 0.135 inside the core (the core is uniformly hydrostatic): 21 652 cells, 94 560
+at ρ = b and to 0.135 inside the core (the core is uniformly hydrostatic): 21 652 cells, 95 520
 P2 dofs. Faceted (order-1) spheres do not reach the 1 % with margin at any affordable size: the
 misfit eigenstrain jumps across a polyhedral interface, whose edges perturb the stress next to it
 by ~1 % of max|σ| almost independently of h (measured, same grading: interface h = 0.07, 0.05,
@@ -89,6 +89,8 @@ def octant_lame_errors(comm=MPI.COMM_WORLD, mesh_options=MESH):
 
 def test_core_shell_misfit_lame_3d():
     """Shell σρρ, σθθ at its inner and outer radius and the core pressure within 1 % of max|σ|
-    in 3-D (measured: TBD)."""
+    in 3-D, in one Newton iteration. Measured: inner σρρ 0.47 %, σθθ 0.29 %; outer σρρ 0.44 %,
+    σθθ 0.28 %; whole shell 0.57 %; core pointwise 0.11 %, mean pressure 0.002 %. About 22 s
+    on 2 cores (the MUMPS LDLᵀ factorisation of the 95 520 dofs ~ 85 % of it)."""
     errors, _ = octant_lame_errors()
     assert max(errors.values()) < 0.01, errors
