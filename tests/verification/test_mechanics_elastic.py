@@ -72,8 +72,14 @@ def core_shell_errors(problem, reference):
     """Errors / max|σ| of the shell near r = a and r = b (first/last layer) and of the core."""
     samples = problem.quadrature_samples()
     rho, srr, stt = spherical(samples)
-    rho, srr, stt, region, stress = gathered(
-        problem.comm, rho, srr, stt, samples.region, samples.stress)
+    return lame_errors(reference, *gathered(problem.comm, rho, srr, stt, samples.region,
+                                            samples.stress))
+
+
+def lame_errors(reference, rho, srr, stt, region, stress):
+    """Errors / max|σ| of spherical stresses (ρ, σρρ, σθθ per point, region tags, stored stress
+    components, normal components first) against the Lamé ``reference``: the shell's first and
+    last layer (T/8), the whole shell, every core normal stress and the mean core pressure."""
     scale = reference.shell_stt(A)  # max |σ|: the shell hoop stress at r = a (> p)
     shell, layer = region == tags.COATING, T / 8
     err_rr = np.abs(srr - reference.shell_srr(rho)) / scale
