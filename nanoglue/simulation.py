@@ -149,6 +149,7 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
             "onset_expansion_percent": record.onset,
             "complete_expansion_percent": record.complete,
             "held": problem.held(),
+            "dissipated_energy_aJ": problem.dissipated_energies(),
             "final": {name: {k: (v if math.isfinite(v) else None)
                              for k, v in asdict(state).items()}
                       for name, state in problem.interface_states().items()},

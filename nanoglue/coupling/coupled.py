@@ -194,6 +194,12 @@ class CoupledProblem:
         """Interface name → ``CohesiveInterface.state`` of every present interface."""
         return {name: self.mechanics.interfaces[tag].state() for tag, name in self.interfaces.items()}
 
+    def dissipated_energies(self) -> dict:
+        """Interface name → energy it has spent, revolution·∫ D(κ) w dS [aJ = 10⁻¹⁸ J; GPa·nm³]
+        (the whole particle in axisymmetry; the modelled part of a 3-D model)."""
+        return {name: self.model.revolution * self.mechanics.interfaces[tag].dissipated_energy()
+                for tag, name in self.interfaces.items()}
+
     def held(self) -> bool:
         """A path of interfaces not debonded over their whole arc links particle and substrate
         (always True without a substrate or without interfaces)."""

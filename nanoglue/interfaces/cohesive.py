@@ -103,6 +103,8 @@ class CohesiveInterface:
         self.traction = global_traction(law, jump, self.normal("+"), self.history.d("+"))
         self._weight = weight("+") if isinstance(weight, ufl.core.expr.Expr) else weight
         self._measures = self._measure_forms(mesh, facet_tags, debonded_damage)
+        self._dissipated = fem.form(law.energy_spent(self.history.kappa("+")) * self._weight
+                                    * self.dS)
         self._totals = [self._sum(f) for f in self._measures[:2]]
         self._vertex_r = scalar.tabulate_dof_coordinates()[:, 0]
 
@@ -126,6 +128,11 @@ class CohesiveInterface:
 
     def _sum(self, form) -> float:
         return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+
+    def dissipated_energy(self) -> float:
+        """∫ D(κ) w dS [GPa·nm³ per radian in axisymmetry (×2π for the whole), i.e. 10⁻¹⁸ J]:
+        the energy the interface has spent (``laws``, D(κ) of the committed κ)."""
+        return self._sum(self._dissipated)
 
     def nodal_openings(self) -> np.ndarray:
         """(δn, δt) at the local interface vertices (ghosts included), shape (n, 2)."""

@@ -18,8 +18,16 @@ sliding the peak traction is ω σc = τc at δt = δ0/ω and the shear stiffnes
     exponential:  T(δ) = e σc (δ/δc) exp(−δ/δc), δc = Gc/(e σc), K0 = e σc/δc = e²σc²/Gc,
                   secant damage d(κ) = 1 − exp(−κ/δc)
 
-A new law is one subclass with ``initial_stiffness(config)`` and ``damage(κ)`` and one line in
-``LAWS``. Parameters are ``fem.Constant``s (new values never recompile a form).
+The energy spent per unit area once the history reached κ, D(κ) = ∫₀^κ ½K0 s² d′(s) ds (the
+area under the envelope up to κ minus the ½T(κ)κ a secant unloading gives back):
+
+    bilinear:     D = Gc (κ − δ0)/(δf − δ0) clipped to [0, Gc]
+    exponential:  D = Gc [1 − (1 + x + x²/2) e^(−x)],  x = κ/δc
+
+(without the residual stiffness: a point past d = 1 − r keeps ½ r K0 δ² stored instead).
+
+A new law is one subclass with ``initial_stiffness(config)``, ``damage(κ)`` and
+``energy_spent(κ)`` and one line in ``LAWS``. Parameters are ``fem.Constant``s (new values never recompile a form).
 """
 
 from __future__ import annotations
@@ -73,6 +81,10 @@ class SecantLaw(ABC):
     def damage(self, kappa):
         """d(κ) [-] as UFL."""
 
+    @abstractmethod
+    def energy_spent(self, kappa):
+        """D(κ) [GPa·nm = J/m²] as UFL (module docstring)."""
+
     def effective_opening(self, opening: LocalOpening):
         """δ = √(⟨δn⟩₊² + ω²δt²)."""
         return ufl.sqrt(positive(opening.normal) ** 2
@@ -107,6 +119,12 @@ class Bilinear(SecantLaw):
         d = delta_f * (safe - delta_0) / (safe * (delta_f - delta_0))
         return ufl.min_value(ufl.max_value(d, 0.0), 1.0)
 
+    def energy_spent(self, kappa):
+        """D = Gc (κ − δ0)/(δf − δ0) clipped to [0, Gc]."""
+        delta_0, delta_f = self.strength / self.stiffness, 2.0 * self.toughness / self.strength
+        share = (kappa - delta_0) / (delta_f - delta_0)
+        return self.toughness * ufl.min_value(ufl.max_value(share, 0.0), 1.0)
+
 
 class Exponential(SecantLaw):
     """T = e σc (δ/δc) exp(−δ/δc): σc at δc = Gc/(e σc), Gc in all."""
@@ -120,6 +138,11 @@ class Exponential(SecantLaw):
     def damage(self, kappa):
         """d = 1 − exp(−κ/δc), the secant of the exponential traction."""
         return 1.0 - ufl.exp(-kappa * ufl.e * self.strength / self.toughness)
+
+    def energy_spent(self, kappa):
+        """D = Gc [1 − (1 + x + x²/2) e^(−x)], x = κ/δc."""
+        x = kappa * ufl.e * self.strength / self.toughness
+        return self.toughness * (1.0 - (1.0 + x + 0.5 * x**2) * ufl.exp(-x))
 
 
 LAWS = {"bilinear": Bilinear, "exponential": Exponential}

@@ -126,6 +126,10 @@ class Cubes:
         """U_el = ½∫σ:ε over both cubes + ∫ψ dS."""
         return self._sum(self._energy)
 
+    def dissipated_energy(self) -> float:
+        """∫ D(κ) dS of the interface (the law's energy spent at the committed κ)."""
+        return self.mechanics.interfaces[GAMMA].dissipated_energy()
+
     def damage(self) -> np.ndarray:
         history = self.mechanics.interfaces[GAMMA].history
         return history.d.x.array[history.vertices]

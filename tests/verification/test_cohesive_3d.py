@@ -40,3 +40,16 @@ def test_peak_traction_is_strength_3d():
     """Mode I is uniform: max mean traction P/L² = σc within 2 %."""
     cubes, _, _ = separated(False)
     assert max(cubes.P) / SIDE**2 == pytest.approx(SIGMA_C, rel=0.02)
+
+
+def test_energy_spent_balances_the_work_mid_softening_3d():
+    """Halfway down the softening branch (U = 0.5 nm, mode I) the law's energy spent ∫D(κ)dS
+    equals W_ext − U_el within 3 % (measured 0.37 Gc·L², balance 1.0003), and after full
+    separation it is Gc·L² (D = Gc at κ ≥ δf)."""
+    cubes = Cubes(LAW)
+    cubes.run(path((0.3, 0.005), (0.5, 0.02)))
+    spent = cubes.dissipated_energy()
+    assert 0.2 * GC * SIDE**2 < spent < 0.8 * GC * SIDE**2
+    assert spent == pytest.approx(cubes.external_work() - cubes.stored_energy(), rel=0.03)
+    separated_cubes, _, _ = separated(False)
+    assert separated_cubes.dissipated_energy() == pytest.approx(GC * SIDE**2, rel=1e-9)
