@@ -11,7 +11,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-DEBIAN_MAJOR := $(shell cut -d. -f1 /etc/debian_version 2>/dev/null || echo unknown)
+# /etc/debian_version is "12.11" on a release but "forky/sid" on unstable: the latter becomes
+# "sid" (no slash in the venv path).
+DEBIAN_MAJOR := $(shell cut -d. -f1 /etc/debian_version 2>/dev/null | sed -e 's|^.*/sid$$|sid|' -e 's|/|-|g' || echo unknown)
 SYSTEM_PYTHON := /usr/bin/python3
 VENV ?= .venv/debian-$(DEBIAN_MAJOR)
 PYTHON := $(VENV)/bin/python
