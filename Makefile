@@ -25,6 +25,10 @@ APT_PACKAGES := python3-dolfinx python3-petsc4py python3-mpi4py python3-gmsh ope
                 libxinerama1 libopenblas0-serial
 # libopenblas0-serial: MUMPS's dense kernels on OpenBLAS instead of the reference BLAS (the
 # coated case's LU factorisation ~17 % faster); serial, so MPI ranks do not oversubscribe cores.
+# Debian sid also pulls in libopenblas0-pthread (through libopenblas-dev), whose alternative
+# outranks the serial one: one thread per BLAS call keeps it serial there too (the coated 10 nm
+# paper-band test: 41 s instead of 132-153 s on 2 cores).
+export OPENBLAS_NUM_THREADS ?= 1
 
 CASE ?= configs/default.yaml
 OUT ?= results/default
