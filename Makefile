@@ -11,7 +11,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-DEBIAN_MAJOR := $(shell cut -d. -f1 /etc/debian_version 2>/dev/null || echo unknown)
+# /etc/debian_version is "12.11" on a release but "forky/sid" on unstable: the latter becomes
+# "sid" (no slash in the venv path).
+DEBIAN_MAJOR := $(shell cut -d. -f1 /etc/debian_version 2>/dev/null | sed -e 's|^.*/sid$$|sid|' -e 's|/|-|g' || echo unknown)
 SYSTEM_PYTHON := /usr/bin/python3
 VENV ?= .venv/debian-$(DEBIAN_MAJOR)
 PYTHON := $(VENV)/bin/python
@@ -23,18 +25,29 @@ APT_PACKAGES := python3-dolfinx python3-petsc4py python3-mpi4py python3-gmsh ope
                 libxinerama1 libopenblas0-serial
 # libopenblas0-serial: MUMPS's dense kernels on OpenBLAS instead of the reference BLAS (the
 # coated case's LU factorisation ~17 % faster); serial, so MPI ranks do not oversubscribe cores.
+# Debian sid also pulls in libopenblas0-pthread (through libopenblas-dev), whose alternative
+# outranks the serial one: one thread per BLAS call keeps it serial there too (the coated 10 nm
+# paper-band test: 41 s instead of 132-153 s on 2 cores).
+export OPENBLAS_NUM_THREADS ?= 1
 
 CASE ?= configs/default.yaml
 OUT ?= results/default
 
 # OpenMPI: allowed as root (CI is root), shared-memory transport only (no TCP warning on a box
 # without network interfaces), oversubscription allowed (the -n 3 tests run on 2 cores).
+# Oversubscription: Open MPI 4 reads OMPI_MCA_rmaps_base_oversubscribe, Open MPI 5 (PRRTE 3)
+# PRTE_MCA_rmaps_default_mapping_policy; Open MPI 6 (Debian sid) deprecates that (a warning box
+# at every mpirun) for PRTE_MCA_mapby, which Open MPI 5 does not know (its -n 3 then fails to
+# map). MPIRUN swaps them on Open MPI >= 6; recursive (=) so mpirun is asked only when a recipe
+# runs it, after system-deps installed it.
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OMPI_MCA_rmaps_base_oversubscribe := 1
 export PRTE_MCA_rmaps_default_mapping_policy := :oversubscribe
 export OMPI_MCA_btl_tcp_if_include := lo
 export OMPI_MCA_oob_tcp_if_include := lo
+OMPI_MAJOR = $(shell mpirun --version 2>/dev/null | sed -n 's/^mpirun (Open MPI) \([0-9]*\).*/\1/p')
+MPIRUN = $(if $(filter-out 1 2 3 4 5,$(or $(OMPI_MAJOR),5)),env -u PRTE_MCA_rmaps_default_mapping_policy PRTE_MCA_mapby=:oversubscribe )mpirun
 MPI_TIMEOUT ?= 1200
 PYTEST_ARGS ?=
 MPI_CURVE_TESTS := tests/mpi/test_coupled_mpi.py tests/mpi/test_cohesive_mpi.py
@@ -77,8 +90,8 @@ test-serial: venv
 
 # Every MPI test on 2 ranks, and the debonding-curve tests (serial vs parallel) on 3 as well.
 test-mpi: venv
-	timeout -k 20 $(MPI_TIMEOUT) mpirun -n 2 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) tests/mpi
-	timeout -k 20 $(MPI_TIMEOUT) mpirun -n 3 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) $(MPI_CURVE_TESTS)
+	timeout -k 20 $(MPI_TIMEOUT) $(MPIRUN) -n 2 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) tests/mpi
+	timeout -k 20 $(MPI_TIMEOUT) $(MPIRUN) -n 3 $(PYTHON) -m pytest -m mpi -p no:cacheprovider --color=no $(PYTEST_ARGS) $(MPI_CURVE_TESTS)
 
 bench: venv
 	$(PYTHON) bench/run_bench.py --out bench-out $(BENCH_ARGS)

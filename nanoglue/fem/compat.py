@@ -5,8 +5,8 @@ small class; the module-level functions delegate to the class of the installed v
 version means adding (and testing) one subclass that overrides only what changed, and one entry
 in ``_IMPLEMENTATIONS``.
 
-Supported and tested: 0.5 (Debian 12, python3-dolfinx 0.5.2) and 0.9 (Debian 13, 0.9.0; the
-official ghcr.io/fenics/dolfinx/dolfinx:v0.9.0 image).
+Supported and tested: 0.5 (Debian 12, python3-dolfinx 0.5.2), 0.9 (Debian 13, 0.9.0; the
+official ghcr.io/fenics/dolfinx/dolfinx:v0.9.0 image) and 0.11 (Debian sid, 0.11.0).
 """
 
 from __future__ import annotations
@@ -115,6 +115,11 @@ class _Dolfinx05:
         return dofmap.array.reshape(-1, space.dofmap.dof_layout.num_dofs)
 
     @staticmethod
+    def geometry_dofmap(mesh) -> np.ndarray:
+        dofmap = mesh.geometry.dofmap  # an AdjacencyList in 0.5
+        return dofmap.array.reshape(dofmap.num_nodes, -1)
+
+    @staticmethod
     def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
         # Debian's 0.5.2 wraps the C++ mesh in ``mesh._mesh`` instead of subclassing it.
         return dolfinx.cpp.mesh.h(getattr(mesh, "_mesh", mesh), dim, entities)
@@ -177,11 +182,65 @@ class _Dolfinx09(_Dolfinx05):
         return space.dofmap.list
 
     @staticmethod
+    def geometry_dofmap(mesh) -> np.ndarray:
+        return mesh.geometry.dofmap
+
+    @staticmethod
     def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
         return mesh.h(dim, entities)
 
 
-_IMPLEMENTATIONS = {(0, 5): _Dolfinx05, (0, 9): _Dolfinx09}
+class _Dolfinx011(_Dolfinx09):
+    """DOLFINx 0.11.x: ``io.gmsh`` returning MeshData, partitioner with a facet-cell bound,
+    vectors from spaces, blocked assembly through ``create_matrix``/``assemble_matrix``."""
+
+    @staticmethod
+    def model_to_mesh(model, comm, rank: int, gdim: int):
+        from dolfinx.io import gmsh as dolfinx_gmsh  # 0.10 renamed io.gmshio to io.gmsh
+
+        # The partitioner now also takes the maximum number of cells a facet links (2: a
+        # non-branching manifold mesh, model_to_mesh's default too).
+        partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
+        data = dolfinx_gmsh.model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
+        # MeshData(mesh, cell_tags, facet_tags, ridge_tags, peak_tags, physical_groups); a
+        # dimension without physical groups gives None where 0.9 gave empty tags.
+        tdim = data.mesh.topology.dim
+        empty = lambda dim: dmesh.meshtags(  # noqa: E731
+            data.mesh, dim, np.empty(0, np.int32), np.empty(0, np.int32))
+        cell_tags = data.cell_tags if data.cell_tags is not None else empty(tdim)
+        facet_tags = data.facet_tags if data.facet_tags is not None else empty(tdim - 1)
+        return data.mesh, cell_tags, facet_tags
+
+    @staticmethod
+    def create_vector(form: fem.Form) -> PETSc.Vec:
+        # fem.petsc.create_vector takes the function space(s) now, not the form.
+        return fem.petsc.create_vector(form.function_spaces[0])
+
+    @staticmethod
+    def create_block_matrix(forms) -> PETSc.Mat:
+        # create_matrix_block is gone: a nested list of forms with kind=None gives the same
+        # single blocked (non-nest) matrix.
+        return fem.petsc.create_matrix(forms)
+
+    @staticmethod
+    def assemble_block_matrix(matrix: PETSc.Mat, forms, bcs) -> None:
+        fem.petsc.assemble_matrix(matrix, forms, bcs=bcs)
+
+    @staticmethod
+    def interpolation_points(space):
+        return space.element.interpolation_points  # a property now
+
+    @staticmethod
+    def eval_expression(expression: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray:
+        # eval returns (cells, points, *value_shape) now; 0.9 gave (cells, points × value size).
+        return expression.eval(mesh, cells).reshape(cells.size, -1)
+
+    @staticmethod
+    def geometry_dofmap(mesh) -> np.ndarray:
+        return mesh.geometry.dofmaps[0]  # geometry.dofmap is deprecated (one per cell type)
+
+
+_IMPLEMENTATIONS = {(0, 5): _Dolfinx05, (0, 9): _Dolfinx09, (0, 11): _Dolfinx011}
 
 try:
     _impl = _IMPLEMENTATIONS[DOLFINX_VERSION]
@@ -265,6 +324,12 @@ def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
 def cell_dofs(space: fem.FunctionSpace) -> np.ndarray:
     """Dof (block) indices of every local cell, ghosts included: shape (num_cells, dofs per cell)."""
     return _impl.cell_dofs(space)
+
+
+def geometry_dofmap(mesh) -> np.ndarray:
+    """Geometry node indices of every local cell (ghosts included): shape (num_cells, nodes per
+    cell), rows into ``mesh.geometry.x``."""
+    return _impl.geometry_dofmap(mesh)
 
 
 def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:

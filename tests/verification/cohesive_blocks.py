@@ -128,8 +128,8 @@ class Blocks:
         first = index_map.local_range[0] * bs
         self._active_set = PETSc.IS().createGeneral(
             (self._active + first).astype(PETSc.IntType), comm=self.comm)
-        self._b = fem.petsc.create_vector(self._residual)
-        self._A = fem.petsc.create_matrix(self._jacobian)
+        self._b = compat.create_vector(self._residual)
+        self._A = compat.create_matrix(self._jacobian)
         self._rhs = PETSc.Vec().createMPI((self._active.size, PETSc.DECIDE), comm=self.comm)
         self._du = self._rhs.duplicate()
         self._sub, self._ksp = None, None
