@@ -83,7 +83,6 @@ class CohesiveInterface:
     def __init__(self, name, tag, mesh, facet_tags, u_a, u_b, chi_a, law, weight,
                  element_degree: int, debonded_damage: float):
         self.name, self.tag, self.law, self.comm = name, tag, law, mesh.comm
-        self.fields = (u_a, u_b)
         degree = max(2, 2 * element_degree)
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
                               metadata={"quadrature_degree": degree})(tag)

@@ -24,8 +24,8 @@ step is accepted if its damage update also stays below the tolerance (the accept
 same fixed point as with every round solved: coated onsets within 0.01 points, bare 0.02 / 0.3
 points, with 35 % / 25 % fewer factorisations). More than ``solver.max_damage_rounds`` rounds or
 a Newton failure refuse the step; the fields are then left where the rounds stopped, and the
-caller restores the step's ``state`` (``restore``), which holds every field, the plastic state,
-κ and d. The plastic state and κ are committed only on acceptance.
+caller restores a copy of ``state`` (every field, the plastic state, κ and d) and calls
+``refresh``. The plastic state and κ are committed only on acceptance.
 """
 
 from __future__ import annotations
@@ -230,11 +230,6 @@ class Mechanics:
             settling = small
         return NewtonResult(False, most, residuals, reason, staggers=stagger,
                             factorizations=factorized)
-
-    def restore(self, saved) -> None:
-        """Every field and state back to ``saved`` (a ``state.copy()``): a refused step."""
-        self.state.restore(saved)
-        self.refresh()
 
     def refresh(self) -> None:
         """After the fields were set from outside: the next correction factorises afresh and

@@ -89,7 +89,7 @@ class Cubes:
         interface = self.mechanics.interfaces[GAMMA]
         e = ufl.as_vector(self.direction.tolist())
         self._force = fem.form(ufl.dot(interface.traction, e) * interface.dS)
-        u_a, u_b = interface.fields
+        u_a, u_b = self.mechanics.displacement(A), self.mechanics.displacement(B)
         jump = (u_b - u_a)("+")
         psi = interface.law.stored_energy(local_opening(jump, interface.normal("+")),
                                           interface.history.d("+"))
