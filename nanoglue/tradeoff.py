@@ -49,16 +49,6 @@ class Electrode:
     reversible_mAh_per_g_sn: float = 625.0
 
 
-def sphere_shell_volume_nm3(radius_nm: float, thickness_nm: float) -> float:
-    """Exact conformal shell on a sphere: V = 4π/3·((R + t)³ − R³) [nm³]."""
-    return 4.0 * math.pi / 3.0 * ((radius_nm + thickness_nm) ** 3 - radius_nm**3)
-
-
-def sphere_thin_film_volume_nm3(radius_nm: float, thickness_nm: float) -> float:
-    """Thin-film approximation of the same shell: V ≈ 4πR²·t [nm³] (low by t/R + t²/3R²)."""
-    return 4.0 * math.pi * radius_nm**2 * thickness_nm
-
-
 def coating_volume_cm3_per_g_sn(electrode: Electrode, thickness_nm: float) -> float:
     """Coating volume per gram of Sn, exact shells on spheres and on cylinders [cm³/g]:
 
@@ -265,5 +255,8 @@ def thickness_section(run_dirs: list[pathlib.Path], out_dir: pathlib.Path) -> st
         lines.append(f"| {r.case} | {r.thickness_nm:g} | {fraction} | {held} | {efficiency:.1f} |")
     if not any(r.thickness_nm > 0 for r in runs):
         lines += ["", "No coated run given: the CE curve is a prediction without mechanical comparison."]
-    lines += ["", "![thickness choice](thickness_choice.png)", ""]
+    lines += ["", "![thickness choice](thickness_choice.png)", "",
+              "### The chemistry at each thickness", "",
+              efficiency_table_markdown(electrode, sorted({0.0, 6.0, 40.0} | {r.thickness_nm for r in runs})),
+              ""]
     return "\n".join(lines)

@@ -42,6 +42,8 @@ def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     assert summary["final"]["expansion_percent"] == pytest.approx(6.0, rel=1e-9)
     assert "cohesive" in summary["note"]
     assert summary["debonding"]["held"] is True
+    # each region's displacement (2 components) on at least the particle's transport nodes
+    assert summary["unknowns"]["mechanics"] > 2 * summary["unknowns"]["transport"] > 0
     assert "NaN" not in (out / "summary.json").read_text()  # strict JSON
     curves = read_curves(out / "curves.csv")
     assert curves["expansion_percent"][-1] == pytest.approx(6.0, rel=1e-9)

@@ -18,16 +18,8 @@ from nanoglue.tradeoff import (
     coating_volume_cm3_per_g_sn,
     conversion_charge_mAh,
     first_cycle_efficiency,
-    sphere_shell_volume_nm3,
-    sphere_thin_film_volume_nm3,
     thickness_section,
 )
-
-
-def test_shell_of_6_nm_on_a_90_nm_sphere():
-    # 4π/3·(96³ − 90³) = 4.18879·155736 = 652 343 nm³; thin film 4π·90²·6 = 610 726 nm³
-    assert sphere_shell_volume_nm3(90.0, 6.0) == pytest.approx(652_343.0, rel=1e-5)
-    assert sphere_thin_film_volume_nm3(90.0, 6.0) == pytest.approx(610_726.0, rel=1e-5)
 
 
 def test_coating_volume_per_gram_of_sn_on_a_simple_electrode():
@@ -109,12 +101,15 @@ def test_thickness_section_tabulates_runs_and_writes_the_plot(tmp_path):
             _write_run(tmp_path / "c6", "coated-6", 6.0, 0.25, True)]
     markdown = thickness_section(runs, tmp_path / "report")
     assert _is_png(tmp_path / "report" / "thickness_choice.png")
-    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "---" not in line]
+    first_table = markdown.split("\n\n![")[0]
+    rows = [line for line in first_table.splitlines() if line.startswith("| ") and "---" not in line]
     assert rows[1:] == ["| bare | 0 | 1.00 | no | 82.4 |",
                         "| coated-6 | 6 | 0.25 | yes | 64.0 |",
                         "| coated-40 | 40 | 0.00 | yes | 26.0 |"]
     assert "![thickness choice](thickness_choice.png)" in markdown
     assert "No coated run" not in markdown
+    chemistry = markdown.split("### The chemistry at each thickness")[1]
+    assert "| 6 | 10.8 |" in chemistry and "| 40 | 81.4 |" in chemistry  # docs/tradeoff.md table
 
 
 def test_thickness_section_without_coated_runs_still_plots_the_curve(tmp_path):

@@ -66,6 +66,11 @@ class ActiveBlockSystem:
         self.factorizations = 0  # Jacobians factorised so far
         self._reusable = False  # the factorisation belongs to an iterate of the current path
 
+    @property
+    def num_active_dofs(self) -> int:
+        """Number of solved-for dofs (global): the size of the reduced system."""
+        return self._active_set.getSize()
+
     def residual_norm(self) -> float:
         """‖F_A‖ at the current fields (zero on constrained dofs)."""
         with STOPWATCH.section("assembly"):

@@ -115,11 +115,6 @@ class _Dolfinx05:
         return dofmap.array.reshape(-1, space.dofmap.dof_layout.num_dofs)
 
     @staticmethod
-    def geometry_dofmap(mesh) -> np.ndarray:
-        dofmap = mesh.geometry.dofmap  # an AdjacencyList in 0.5
-        return dofmap.array.reshape(dofmap.num_nodes, -1)
-
-    @staticmethod
     def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
         # Debian's 0.5.2 wraps the C++ mesh in ``mesh._mesh`` instead of subclassing it.
         return dolfinx.cpp.mesh.h(getattr(mesh, "_mesh", mesh), dim, entities)
@@ -182,10 +177,6 @@ class _Dolfinx09(_Dolfinx05):
         return space.dofmap.list
 
     @staticmethod
-    def geometry_dofmap(mesh) -> np.ndarray:
-        return mesh.geometry.dofmap
-
-    @staticmethod
     def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:
         return mesh.h(dim, entities)
 
@@ -234,10 +225,6 @@ class _Dolfinx011(_Dolfinx09):
     def eval_expression(expression: fem.Expression, mesh, cells: np.ndarray) -> np.ndarray:
         # eval returns (cells, points, *value_shape) now; 0.9 gave (cells, points × value size).
         return expression.eval(mesh, cells).reshape(cells.size, -1)
-
-    @staticmethod
-    def geometry_dofmap(mesh) -> np.ndarray:
-        return mesh.geometry.dofmaps[0]  # geometry.dofmap is deprecated (one per cell type)
 
 
 _IMPLEMENTATIONS = {(0, 5): _Dolfinx05, (0, 9): _Dolfinx09, (0, 11): _Dolfinx011}
@@ -324,12 +311,6 @@ def write_meshtags(xdmf: XDMFFile, tags, mesh) -> None:
 def cell_dofs(space: fem.FunctionSpace) -> np.ndarray:
     """Dof (block) indices of every local cell, ghosts included: shape (num_cells, dofs per cell)."""
     return _impl.cell_dofs(space)
-
-
-def geometry_dofmap(mesh) -> np.ndarray:
-    """Geometry node indices of every local cell (ghosts included): shape (num_cells, nodes per
-    cell), rows into ``mesh.geometry.x``."""
-    return _impl.geometry_dofmap(mesh)
 
 
 def entity_size(mesh, dim: int, entities: np.ndarray) -> np.ndarray:

@@ -205,7 +205,3 @@ class Transport:
     def total_sodium(self) -> float:
         """N = ∫ c dV over the transport region (its own form, independent of the flux)."""
         return _global_sum(self.comm, self._sodium)
-
-    def mean_concentration(self, volume: float) -> float:
-        """c̄ = N / V for a region volume V [nm³] (e.g. the particle's 4πR³/3)."""
-        return self.total_sodium() / volume
