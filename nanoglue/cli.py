@@ -68,16 +68,17 @@ def _output_directory(case, output: Optional[Path], overwrite: bool) -> Path:
 
 def _version_callback(value: bool) -> None:
     if value:
-        from nanoglue import __version__
+        from nanoglue.fem.versions import software_versions
 
-        typer.echo(f"nanoglue {__version__}")
+        for name, version in software_versions().items():
+            typer.echo(f"{name} {version}")
         raise typer.Exit()
 
 
 @app.callback()
 def main(
     version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", callback=_version_callback,
+        False, "--version", help="Print the versions of nanoglue and of the stack under it (DOLFINx, PETSc, MPI, Gmsh, ...) and exit.", callback=_version_callback,
         is_eager=True,
     ),
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
 from nanoglue.errors import CaseError
+from nanoglue.fem.versions import software_versions
 from nanoglue.geometry.layout import runnable
 from nanoglue.output.plots import plot_damage_profiles, plot_debonding, plot_stress_curves
 from nanoglue.output.progress import progress_bar
@@ -165,4 +166,7 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
         "wall_seconds": record.wall_seconds,
         "time_split_seconds": record.time_split,
         "mesh": mesh_stats,
+        "software": software_versions(),
+        "unknowns": {"transport": problem.transport.num_active_dofs,
+                     "mechanics": problem.mechanics.system.num_active_dofs},
     }

@@ -71,11 +71,17 @@ def test_help_shows_an_example(command):
     assert "Example" in result.output and "nanoglue " in result.output
 
 
-def test_installed_entry_point_reports_its_version():
+def test_installed_entry_point_reports_the_stack_it_runs_on():
+    import dolfinx
+    from petsc4py import PETSc
+
     exe = Path(sys.executable).parent / "nanoglue"
     done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    assert done.stdout.startswith("nanoglue ")
+    versions = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    assert versions["dolfinx"] == dolfinx.__version__
+    assert versions["petsc"].startswith(f"{PETSc.Sys.getVersion()[0]}.")
+    assert {"nanoglue", "basix", "ufl", "ffcx", "mpi", "gmsh", "numpy", "python"} <= set(versions)
 
 
 @pytest.mark.parametrize("setting, field", [

@@ -21,3 +21,9 @@ def gmsh_model(name: str, verbosity: int = 0) -> Iterator[object]:
         yield gmsh.model
     finally:
         gmsh.finalize()
+
+
+def gmsh_version() -> str:
+    """The Gmsh library's own version (e.g. 4.8.4; its Python API calls itself 4.8.0)."""
+    with gmsh_model("version"):
+        return gmsh.option.getString("General.Version")
