@@ -52,7 +52,7 @@ MPI_TIMEOUT ?= 1200
 PYTEST_ARGS ?=
 MPI_CURVE_TESTS := tests/mpi/test_coupled_mpi.py tests/mpi/test_cohesive_mpi.py
 
-.PHONY: help run test test-serial test-mpi test-slow bench system-deps venv clean
+.PHONY: help run test test-serial test-mpi test-slow bench system-deps venv versions clean
 
 help:
 	@echo "make run    - set up (if needed) and run $(CASE) into $(OUT)"
@@ -80,10 +80,15 @@ $(STAMP): pyproject.toml | system-deps
 
 venv: system-deps $(STAMP)
 
+# The stack under test (every CI stage prints it): Debian's package and what Python imports.
+versions: venv
+	@echo "Debian $$(cat /etc/debian_version), $$(dpkg-query -W -f='$${Package} $${Version}' python3-dolfinx)"
+	@$(VENV)/bin/nanoglue --version | sed 's/^/  /'
+
 run: venv
 	$(VENV)/bin/nanoglue run $(CASE) --output $(OUT) --overwrite
 
-test: venv test-serial test-mpi
+test: venv versions test-serial test-mpi
 
 test-serial: venv
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
