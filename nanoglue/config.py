@@ -164,12 +164,13 @@ class CohesiveLaw(_Section):
         description="Mode-II (shear) strength τc [GPa] (default: σc). Weights the sliding in "
         "the effective opening δ = √(⟨δn⟩₊² + β²δt²), β = τc/σc; Gc is the same in both modes.",
     )
-    residual_stiffness: float = Field(
+    residual_stiffness: Optional[float] = Field(
         1e-4,
         ge=0.0,
         lt=1.0,
-        description="Stiffness kept by a fully damaged interface, as a fraction of K [-] "
-        "(≤ 1e-4 recommended: larger values visibly hold a detached particle).",
+        description="Stiffness r kept by a fully damaged interface, as a fraction of K [-]; "
+        "null: r·K·κ₉₉ = 1e-3 σc, i.e. the floor carries 0.1 % of the strength at the opening "
+        "κ₉₉ where the law has spent 99 % of Gc (1e-5 for the default Sn/CNF law).",
     )
 
 
@@ -193,8 +194,16 @@ class Interfaces(_SectionOfDefaults):
         CohesiveLaw(toughness=20.0, strength=3.0),
         description="CNF/ALD: Gc 20 J/m² (paper); σc not given.",
     )
+    debonded_criterion: Literal["energy", "damage"] = Field(
+        "damage",
+        description="When a point counts as debonded (onset, complete, held): 'energy' — its "
+        "law has spent 99 % of Gc (κ ≥ κ₉₉; near δf for the bilinear law); 'damage' — its "
+        "secant damage d ≥ debonded_damage (d = 0.99 is reached with half of Gc unspent).",
+    )
     debonded_damage: float = Field(
-        0.99, gt=0.0, le=1.0, description="Damage d at which a point counts as debonded [-]."
+        0.99, gt=0.0, le=1.0,
+        description="Damage d at which a point counts as debonded with debonded_criterion "
+        "'damage' [-].",
     )
     onset_arc_length: Length = Field(
         1.0, description="Debonded arc length that marks debonding onset [nm]."

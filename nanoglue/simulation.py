@@ -95,7 +95,7 @@ def run_case(case: Case, directory: Path) -> dict:
             plot_debonding(directory / "curves.csv", directory / "debonding.png", case.name,
                            record.onset, record.complete)
         plot_damage_profiles(outputs.profiles.states, directory / "damage_vs_arc.png", case.name,
-                             case.interfaces.debonded_damage)
+                             problem.debonded_thresholds())
     if record.onset or record.complete:
         _say(_debonding_line(record))
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
@@ -126,6 +126,21 @@ def _debonding_line(record) -> str:
                      f"{shown(record.complete.get(name))}" for name in names)
 
 
+def _energy_summary(record) -> dict:
+    """The budget after the last step, each balance's largest residual relative to its largest
+    term over the run, and the Gc bounds of each interface (problems.energy, docs/model.md)."""
+    if record.energy is None:
+        return {}
+    bounds = {name: {"min_dissipated_over_Gc_debonded_area": low if math.isfinite(low) else None,
+                     "max_dissipated_over_Gc_damaged_area": high}
+              for name, (low, high) in record.toughness_bounds.items()}
+    return {"units": "aJ = 1e-18 J = GPa·nm³, the whole body (2π included in axisymmetry)",
+            "final": asdict(record.energy),
+            "largest_relative_residual": {name: residual / term if term > 0.0 else 0.0
+                                          for name, (residual, term) in record.energy_closure.items()},
+            "toughness_bounds": bounds}
+
+
 def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
              front: dict) -> dict:
     coating_strength = case.materials.coating_strength
@@ -150,11 +165,14 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
             "onset_expansion_percent": record.onset,
             "complete_expansion_percent": record.complete,
             "held": problem.held(),
-            "dissipated_energy_aJ": problem.dissipated_energies(),
+            "dissipated_energy_aJ": {name: i.dissipated + i.viscous
+                                     for name, i in record.energy.interfaces.items()}
+                                    if record.energy else {},
             "final": {name: {k: (v if math.isfinite(v) else None)
                              for k, v in asdict(state).items()}
                       for name, state in problem.interface_states().items()},
         },
+        "energy_aJ": _energy_summary(record),
         "desodiation_cut_off_expansion_percent": record.cut_offs,
         "profiles": profiles,
         "entry": {"route": case.sodiation.route, "area_nm2": problem.entry_area,

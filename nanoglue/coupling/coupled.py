@@ -47,9 +47,11 @@ from nanoglue.fem.newton import NewtonResult
 from nanoglue.fem.state import StateSet
 from nanoglue.geometry import tags
 from nanoglue.geometry.layout import layout_of
+from nanoglue.interfaces.laws import DebondedCriterion
 from nanoglue.kinematics.model import model_for
 from nanoglue.kinematics.small_strain import KINEMATICS
 from nanoglue.materials.diffusivity import at_flux_density
+from nanoglue.problems.energy import EnergyBudget
 from nanoglue.problems.mechanics import InterfaceSpec, Mechanics
 from nanoglue.problems.transport import Transport
 
@@ -124,7 +126,8 @@ class CoupledProblem:
                  for name, pair in self.layout.interfaces.items() if cohesive}
         self.mechanics = Mechanics(kinematics, cells, facets, materials, eigenstrains, solver,
                                    interfaces=specs, clamps=self.layout.clamps,
-                                   debonded_damage=case.interfaces.debonded_damage,
+                                   debonded=DebondedCriterion(case.interfaces.debonded_criterion,
+                                                              case.interfaces.debonded_damage),
                                    damage_viscosity=case.interfaces.damage_viscosity)
         u_particle = self.mechanics.displacement(tags.PARTICLE)
         self._volume_strain = fem.form(kinematics.volume_change(u_particle) * w * dx(tags.PARTICLE))
@@ -134,6 +137,8 @@ class CoupledProblem:
             facets.indices[np.isin(facets.values, [tag for tag, _, _ in entries])])
         self.time = 0.0
         self.state = StateSet([self.transport.c] + self.mechanics.state.functions)
+        self.energy = EnergyBudget(self.mechanics, {tag: name for name, tag in self.layout.regions.items()},
+                                   self.interfaces, [self.transport.c], [self.conversion])
 
     # ------------------------------------------------------------------ set-up helpers
     def _integral(self, form) -> float:
@@ -194,10 +199,9 @@ class CoupledProblem:
         """Interface name → ``CohesiveInterface.state`` of every present interface."""
         return {name: self.mechanics.interfaces[tag].state() for tag, name in self.interfaces.items()}
 
-    def dissipated_energies(self) -> dict:
-        """Interface name → energy it has spent, revolution·∫ D(κ) w dS [aJ = 10⁻¹⁸ J; GPa·nm³]
-        (the whole particle in axisymmetry; the modelled part of a 3-D model)."""
-        return {name: self.model.revolution * self.mechanics.interfaces[tag].dissipated_energy()
+    def debonded_thresholds(self) -> dict:
+        """Interface name → the damage at which its points count as debonded."""
+        return {name: self.mechanics.interfaces[tag].debonded_damage
                 for tag, name in self.interfaces.items()}
 
     def held(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time as clock
 from dataclasses import asdict, dataclass, field
+from typing import Optional
 
 import numpy as np
 from mpi4py import MPI
@@ -18,6 +19,7 @@ from mpi4py import MPI
 from nanoglue.config import Case
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling.stepping import StepController, landmarks
+from nanoglue.problems.energy import EnergyState
 from nanoglue.timing import STOPWATCH
 
 LANDMARK_TOLERANCE = 1e-9  # [%] of X: a state this close to a landmark is on it
@@ -38,6 +40,11 @@ class RunRecord:
     peak_von_mises: dict[str, float] = field(default_factory=dict)
     onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
     complete: dict[str, float] = field(default_factory=dict)  # X [%] no bonded arc is left
+    energy: Optional[EnergyState] = None  # the energy budget after the last accepted step
+    # balance → [largest |residual|, largest |term|] over the steps [aJ]
+    energy_closure: dict = field(default_factory=dict)
+    # interface → [min D/(Gc·A_debonded), max D/(Gc·A_damaged)] over the steps [-]
+    toughness_bounds: dict = field(default_factory=dict)
     wall_seconds: float = 0.0
     time_split: dict = field(default_factory=dict)  # STOPWATCH.split: assembly, linear solve, ...
 
@@ -64,10 +71,11 @@ class StepState:
     newton_iterations: int
     damage_rounds: int
     step_percent: float
+    energy: Optional[EnergyState] = None  # the budget so far (problems.energy)
 
     def row(self) -> dict:
         """The curves.csv row: scalars, then σ_vM per region, then every interface's state (its
-        axis damage for the contact only)."""
+        axis damage for the contact only), the step control, then the energy budget [aJ]."""
         row = {key: getattr(self, key) for key in (
             "step", "time_s", "direction", "state_of_charge", "expansion_percent",
             "mechanical_expansion_percent")}
@@ -76,10 +84,18 @@ class StepState:
             "plastic_strain_max", "c_min", "c_max", "entry_c_min")})
         for name, state in self.interfaces.items():
             for key, value in asdict(state).items():
+                if key == "area_nm2":
+                    continue  # constant: in summary.json
                 if key != "axis_damage" or name == CONTACT:
                     row[f"{name}_{key}"] = value
         row.update({key: getattr(self, key) for key in (
             "newton_iterations", "damage_rounds", "step_percent")})
+        if self.energy is not None:
+            for part in (self.energy.regions, self.energy.interfaces):
+                for name, terms in part.items():
+                    row.update({f"energy_{name}_{key}_aJ": value
+                                for key, value in asdict(terms).items()})
+            row["energy_bulk_balance_residual_aJ"] = self.energy.bulk_residual
         return row
 
 
@@ -106,6 +122,7 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
         newton_iterations=outcome.newton.iterations,
         damage_rounds=outcome.newton.staggers,
         step_percent=size,
+        energy=problem.energy.step(),
     )
 
 
@@ -124,6 +141,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
     stop = case.sodiation.stop_expansion_percent
     snapshot_marks = set(landmarks(stop, case.output.snapshot_every_percent,
                                    case.output.snapshot_at_percent)) | {0.0}
+    problem.energy.start()
     outputs.snapshot(problem.time)
     previous = None
     for direction in half_cycles(case):
@@ -155,6 +173,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                 control.size = max(control.size * control.shrink, control.smallest)
             state = measure_step(problem, step, direction, outcome, size)
             _track_peaks(record, state)
+            _track_energy(record, state, case)
             if direction > 0:
                 _track_debonding(record, previous, state, case)
                 if s.onset_step_percent is not None and _approaching_onset(state, record):
@@ -206,6 +225,33 @@ def _status(state: StepState, direction: int) -> str:
 def _track_peaks(record: RunRecord, state: StepState) -> None:
     for region, value in state.von_mises_max.items():
         record.peak_von_mises[region] = max(record.peak_von_mises.get(region, 0.0), value)
+
+
+def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:
+    """Keep the last budget, each balance's largest residual and largest term, and the ratio
+    of each interface's rate-independent dissipation D to Gc times its debonded area (≥ 1 up to
+    the criterion's share of Gc) and to Gc times its damaged area (≤ 1)."""
+    energy = record.energy = state.energy
+    regions, interfaces = energy.regions.values(), energy.interfaces
+    balances = {"bulk": (energy.bulk_residual, [
+        sum(r.swelling_work for r in regions), sum(r.elastic for r in regions),
+        sum(r.plastic for r in regions), sum(i.work for i in interfaces.values())])}
+    balances.update({name: (i.balance_residual, [i.work, i.bonded + i.residual_floor + i.contact,
+                                                 i.dissipated + i.viscous])
+                     for name, i in interfaces.items()})
+    for name, (residual, terms) in balances.items():
+        worst = record.energy_closure.setdefault(name, [0.0, 0.0])
+        worst[0], worst[1] = max(worst[0], abs(residual)), max([worst[1]] + [abs(t) for t in terms])
+    laws = case.interfaces.laws()
+    for name, now in state.interfaces.items():
+        toughness, spent = laws[name].toughness, interfaces[name].dissipated
+        bounds = record.toughness_bounds.setdefault(name, [float("inf"), 0.0])
+        debonded = now.debonded_area_fraction * now.area_nm2
+        damaged = now.damaged_area_fraction * now.area_nm2
+        if debonded > 0.0:
+            bounds[0] = min(bounds[0], spent / (toughness * debonded))
+        if damaged > 0.0:
+            bounds[1] = max(bounds[1], spent / (toughness * damaged))
 
 
 def _crossing(before: float, after: float, x_before: float, x_after: float, level: float):

@@ -45,7 +45,7 @@ class InterfaceState:
     """Measurements of one interface after a step (``CohesiveInterface.state``): debonded
     (d ≥ d_deb) fraction of the weighted area and of the arc, debonded and still bonded arc
     [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm], d on the axis (NaN
-    when the interface does not reach r = 0)."""
+    when the interface does not reach r = 0), the whole area [nm²] (2π∫ r dS in axisymmetry)."""
 
     debonded_area_fraction: float
     debonded_arc_fraction: float
@@ -54,6 +54,7 @@ class InterfaceState:
     damaged_area_fraction: float
     max_opening_nm: float
     axis_damage: float
+    area_nm2: float
 
 
 def interface_normal(mesh, chi_a):
@@ -63,9 +64,8 @@ def interface_normal(mesh, chi_a):
 
 
 def local_opening(jump, n) -> LocalOpening:
-    """(δn, s, δt²) of the jump in the frame of the normal n: δt² = s·s/(n·n)."""
-    s = sliding(jump, n)
-    return LocalOpening(normal_opening(jump, n), s, ufl.dot(s, s) / ufl.dot(n, n))
+    """(δn, s, m) of the jump in the frame of the normal n: m = n·n, δt² = s·s/m."""
+    return LocalOpening(normal_opening(jump, n), sliding(jump, n), ufl.dot(n, n))
 
 
 def global_traction(law, jump, n, d):
@@ -77,12 +77,14 @@ def global_traction(law, jump, n, d):
 class CohesiveInterface:
     """One interface ``tag`` of ``name`` between the fields ``u_a`` (region A) and ``u_b``.
 
-    ``chi_a``: DG0 indicator of A; ``law``: an ``interfaces.laws`` law; ``weight``: the model's
-    measure weight; ``debonded_damage``: d counted as debonded in ``state``."""
+    ``chi_a``: DG0 indicator of A; ``law``: an ``interfaces.laws`` law; ``weight``,
+    ``revolution``: the model's measure weight and revolution factor (r and 2π in axisymmetry);
+    ``debonded_damage``: d counted as debonded in ``state``."""
 
     def __init__(self, name, tag, mesh, facet_tags, u_a, u_b, chi_a, law, weight,
-                 element_degree: int, debonded_damage: float):
+                 element_degree: int, debonded_damage: float, revolution: float = 1.0):
         self.name, self.tag, self.law, self.comm = name, tag, law, mesh.comm
+        self.revolution, self.debonded_damage = revolution, debonded_damage
         degree = max(2, 2 * element_degree)
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
                               metadata={"quadrature_degree": degree})(tag)
@@ -98,40 +100,34 @@ class CohesiveInterface:
             ufl.as_vector([opening.normal, ufl.sqrt(opening.sliding_squared)]),
             self._pair.function_space)
         self._pair_cells = cells
-        jump = (u_b - u_a)("+")
-        self.traction = global_traction(law, jump, self.normal("+"), self.history.d("+"))
-        self._weight = weight("+") if isinstance(weight, ufl.core.expr.Expr) else weight
+        self.jump = (u_b - u_a)("+")
+        self.opening = local_opening(self.jump, self.normal("+"))  # on dS, as the traction sees it
+        self.traction = global_traction(law, self.jump, self.normal("+"), self.history.d("+"))
+        self.weight = weight("+") if isinstance(weight, ufl.core.expr.Expr) else weight
         self._measures = self._measure_forms(mesh, facet_tags, debonded_damage)
-        self._dissipated = fem.form(law.energy_spent(self.history.kappa("+")) * self._weight
-                                    * self.dS)
         self._totals = [self._sum(f) for f in self._measures[:2]]
         self._vertex_r = scalar.tabulate_dof_coordinates()[:, 0]
 
     def work(self, test):
         """∫ T·[[v]] w dS for a test jump [[v]] (restricted to '+')."""
-        return ufl.dot(self.traction, test) * self._weight * self.dS
+        return ufl.dot(self.traction, test) * self.weight * self.dS
 
     # ------------------------------------------------------------------ measurements
     def _measure_forms(self, mesh, facet_tags, debonded_damage) -> list:
-        """∫ w dS for w = r, 1, r·[d ≥ d_deb], [d ≥ d_deb], r·[d > 0] on the interface."""
+        """∫ f dS for f = w, 1, w·[d ≥ d_deb], [d ≥ d_deb], w·[d > 0] on the interface."""
         dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
                          metadata={"quadrature_degree": MEASURE_DEGREE})(self.tag)
-        r = ufl.SpatialCoordinate(mesh)[0]("+")
         d = self.history.d("+")
         debonded = ufl.conditional(ufl.ge(d, debonded_damage), 1.0, 0.0)
         damaged = ufl.conditional(ufl.gt(d, 0.0), 1.0, 0.0)
         unit = fem.Function(compat.dg_space(mesh, 0))
         unit.x.array[:] = 1.0
         one = unit("+")
-        return [fem.form(w * dS) for w in (r, one, r * debonded, one * debonded, r * damaged)]
+        w = self.weight * one  # the model's measure weight (r in axisymmetry)
+        return [fem.form(f * dS) for f in (w, one, w * debonded, one * debonded, w * damaged)]
 
     def _sum(self, form) -> float:
         return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
-
-    def dissipated_energy(self) -> float:
-        """∫ D(κ) w dS [GPa·nm³ per radian in axisymmetry (×2π for the whole), i.e. 10⁻¹⁸ J]:
-        the energy the interface has spent (``laws``, D(κ) of the committed κ)."""
-        return self._sum(self._dissipated)
 
     def nodal_openings(self) -> np.ndarray:
         """(δn, δt) at the local interface vertices (ghosts included), shape (n, 2)."""
@@ -157,4 +153,5 @@ class CohesiveInterface:
             damaged_area_fraction=self._sum(forms[4]) / area,
             max_opening_nm=self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
             axis_damage=axis_d if np.isfinite(axis_d) else float("nan"),
+            area_nm2=self.revolution * area,
         )

@@ -26,8 +26,10 @@ area under the envelope up to κ minus the ½T(κ)κ a secant unloading gives ba
 
 (without the residual stiffness: a point past d = 1 − r keeps ½ r K0 δ² stored instead).
 
-A new law is one subclass with ``initial_stiffness(config)``, ``damage(κ)`` and
-``energy_spent(κ)`` and one line in ``LAWS``. Parameters are ``fem.Constant``s (new values never recompile a form).
+The energy budget (``problems.energy``) also needs κ(d), the inverse of d(κ), to tell the
+rate-independent share D(κ(d)) of the dissipation from a viscous law's surplus. A new law is one
+subclass with ``initial_stiffness(config)``, ``damage(κ)``, ``energy_spent(κ)`` and
+``opening_at_damage(d)`` and one line in ``LAWS``. Parameters are ``fem.Constant``s (new values never recompile a form).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from petsc4py import PETSc
 
 CONTACT_FACTOR = 10.0  # Kc = CONTACT_FACTOR·K0
 DEFAULT_STIFFNESS = 100.0  # [GPa/nm] bilinear K0 when the case gives none
+SPENT_FRACTION = 0.99  # a point has spent its law at D = 0.99 Gc (the energy criterion)
+RESIDUAL_TRACTION = 1e-3  # the default floor r carries r·K0·κ_0.99 = 1e-3 σc at that opening
 
 
 def positive(x):
@@ -51,26 +55,66 @@ def positive(x):
 
 @dataclass(frozen=True)
 class LocalOpening:
-    """The jump in the interface frame: δn, the sliding vector s and δt² (its squared length in
-    the frame's metric; |s|² for a unit normal)."""
+    """The jump in the interface frame: δn, the sliding vector s, the frame's metric m = n·n
+    (1 for a unit normal) and δt² = s·s/m."""
 
     normal: object
     sliding: object
-    sliding_squared: object
+    metric: object
+
+    @property
+    def sliding_squared(self):
+        """δt² = s·s/m."""
+        return ufl.dot(self.sliding, self.sliding) / self.metric
+
+
+@dataclass(frozen=True)
+class Operations:
+    """The few functions the laws' d(κ) and D(κ) use, for UFL or for plain floats."""
+
+    max: object
+    min: object
+    exp: object
+    ln: object
+
+
+UFL_OPERATIONS = Operations(ufl.max_value, ufl.min_value, ufl.exp, ufl.ln)
+FLOAT_OPERATIONS = Operations(max, min, math.exp, math.log)
 
 
 class SecantLaw(ABC):
-    """Shared secant-damage traction (module docstring); subclasses give K0 and d(κ)."""
+    """Shared secant-damage traction (module docstring); subclasses give K0, d(κ), D(κ), κ(d).
+
+    On a mesh the parameters are ``fem.Constant``s and the formulas UFL; with ``mesh=None`` they
+    are floats and the same formulas give numbers (``spent_opening``, the floor, the criterion).
+    """
 
     name = ""
 
     def __init__(self, mesh, config, contact_factor: float = CONTACT_FACTOR):
         k0 = self.initial_stiffness(config)
         weight = 1.0 if config.shear_strength is None else config.shear_strength / config.strength
-        values = (k0, config.strength, config.toughness, config.residual_stiffness,
-                  contact_factor * k0, weight)
+        residual = config.residual_stiffness
+        if residual is None:
+            residual = RESIDUAL_TRACTION * config.strength / (
+                k0 * type(self)(None, config.model_copy(update={"residual_stiffness": 0.0}))
+                .spent_opening(SPENT_FRACTION))
+        values = (k0, config.strength, config.toughness, residual, contact_factor * k0, weight)
+        self.ops = FLOAT_OPERATIONS if mesh is None else UFL_OPERATIONS
+        make = float if mesh is None else (lambda v: fem.Constant(mesh, PETSc.ScalarType(v)))
         (self.stiffness, self.strength, self.toughness, self.residual, self.contact,
-         self.shear_weight) = (fem.Constant(mesh, PETSc.ScalarType(v)) for v in values)
+         self.shear_weight) = (make(v) for v in values)
+
+    def spent_opening(self, fraction: float) -> float:
+        """κ_f [nm] at which D(κ_f) = f·Gc, by bisection on D (floats: ``mesh=None``)."""
+        low, high = 0.0, self.strength / self.stiffness
+        while self.energy_spent(high) < fraction * self.toughness:
+            low, high = high, 2.0 * high
+        for _ in range(200):
+            middle = 0.5 * (low + high)
+            low, high = (middle, high) if self.energy_spent(middle) < fraction * self.toughness \
+                else (low, middle)
+        return high
 
     @staticmethod
     @abstractmethod
@@ -96,11 +140,39 @@ class SecantLaw(ABC):
         normal = secant * positive(opening.normal) - self.contact * positive(-opening.normal)
         return normal, secant * self.shear_weight**2 * opening.sliding
 
-    def stored_energy(self, opening: LocalOpening, d):
-        """ψ = ½ K0 max(1 − d, r) δ² + ½ Kc ⟨−δn⟩₊²."""
-        secant = self.stiffness * ufl.max_value(1.0 - d, self.residual)
-        return (0.5 * secant * self.effective_opening(opening) ** 2
-                + 0.5 * self.contact * positive(-opening.normal) ** 2)
+    def stored_energy(self, opening: LocalOpening, d) -> dict:
+        """ψ in its three parts, which sum to ½ K0 max(1 − d, r) δ² + ½ Kc ⟨−δn⟩₊²:
+        bonded ½ K0 ⟨1 − d − r⟩₊ δ², residual ½ r K0 δ² (the floor's), contact ½ Kc ⟨−δn⟩₊²."""
+        half_square = 0.5 * self.stiffness * self.effective_opening(opening) ** 2
+        return {"bonded": positive(1.0 - d - self.residual) * half_square,
+                "residual": self.residual * half_square,
+                "contact": 0.5 * self.contact * positive(-opening.normal) ** 2}
+
+    def step_dissipation(self, before: LocalOpening, d_before, after: LocalOpening, d_after):
+        """What damage dissipated per unit area over a step from (δ⁰, d⁰) to (δ¹, d¹):
+
+            ΔD = ½ K0 (a(d⁰) − a(d¹)) δ⁰⊙δ¹,   a(d) = max(1 − d, r),
+            δ⁰⊙δ¹ = ⟨δn⁰⟩₊⟨δn¹⟩₊ + ω² s⁰·s¹/m,
+
+        the release rate Y = ½K0 δ² with δ² taken as the product of the two ends: the discrete
+        ∫Y dd for which the trapezoidal work ½(T⁰ + T¹)·Δ[[u]] minus Δψ balances exactly when
+        ψ is quadratic in the jump (no contact switch, no sign change of δn within the step).
+        The plain ½(Y⁰ + Y¹)Δd differs by ¼K0 Δd |δ¹ − δ⁰|², which is of the order of ΔD itself
+        where a point's opening doubles within a step, as it does at a moving debond front. No
+        dissipation below the floor (a stops at r)."""
+        product = (positive(before.normal) * positive(after.normal)
+                   + self.shear_weight**2 * ufl.dot(before.sliding, after.sliding) / after.metric)
+        floor = lambda d: ufl.max_value(1.0 - d, self.residual)  # noqa: E731
+        return 0.5 * self.stiffness * (floor(d_before) - floor(d_after)) * product
+
+    @abstractmethod
+    def opening_at_damage(self, d):
+        """κ(d), the inverse of d(κ): the history a damage d belongs to (UFL)."""
+
+    def dissipated_at(self, d):
+        """D(κ(min(d, 1 − r))): the energy a rate-independent history to damage d has
+        dissipated per unit area — the floor r stops dissipation at d = 1 − r (UFL)."""
+        return self.energy_spent(self.opening_at_damage(self.ops.min(d, 1.0 - self.residual)))
 
 
 class Bilinear(SecantLaw):
@@ -115,15 +187,21 @@ class Bilinear(SecantLaw):
     def damage(self, kappa):
         """d = δf(κ − δ0)/(κ(δf − δ0)) clipped to [0, 1]."""
         delta_0, delta_f = self.strength / self.stiffness, 2.0 * self.toughness / self.strength
-        safe = ufl.max_value(kappa, delta_0)
+        ops = self.ops
+        safe = ops.max(kappa, delta_0)
         d = delta_f * (safe - delta_0) / (safe * (delta_f - delta_0))
-        return ufl.min_value(ufl.max_value(d, 0.0), 1.0)
+        return ops.min(ops.max(d, 0.0), 1.0)
 
     def energy_spent(self, kappa):
         """D = Gc (κ − δ0)/(δf − δ0) clipped to [0, Gc]."""
         delta_0, delta_f = self.strength / self.stiffness, 2.0 * self.toughness / self.strength
         share = (kappa - delta_0) / (delta_f - delta_0)
-        return self.toughness * ufl.min_value(ufl.max_value(share, 0.0), 1.0)
+        return self.toughness * self.ops.min(self.ops.max(share, 0.0), 1.0)
+
+    def opening_at_damage(self, d):
+        """κ = δf δ0 / (δf − d (δf − δ0)): δ0 at d = 0, δf at d = 1."""
+        delta_0, delta_f = self.strength / self.stiffness, 2.0 * self.toughness / self.strength
+        return delta_f * delta_0 / (delta_f - d * (delta_f - delta_0))
 
 
 class Exponential(SecantLaw):
@@ -137,15 +215,37 @@ class Exponential(SecantLaw):
 
     def damage(self, kappa):
         """d = 1 − exp(−κ/δc), the secant of the exponential traction."""
-        return 1.0 - ufl.exp(-kappa * ufl.e * self.strength / self.toughness)
+        return 1.0 - self.ops.exp(-kappa * math.e * self.strength / self.toughness)
 
     def energy_spent(self, kappa):
         """D = Gc [1 − (1 + x + x²/2) e^(−x)], x = κ/δc."""
-        x = kappa * ufl.e * self.strength / self.toughness
-        return self.toughness * (1.0 - (1.0 + x + 0.5 * x**2) * ufl.exp(-x))
+        x = kappa * math.e * self.strength / self.toughness
+        return self.toughness * (1.0 - (1.0 + x + 0.5 * x**2) * self.ops.exp(-x))
+
+    def opening_at_damage(self, d):
+        """κ = −δc ln(1 − d) (d kept below 1 − 10⁻¹⁵: D is Gc to 10⁻¹³ there)."""
+        delta_c = self.toughness / (math.e * self.strength)
+        return -delta_c * self.ops.ln(1.0 - self.ops.min(d, 1.0 - 1e-15))
 
 
 LAWS = {"bilinear": Bilinear, "exponential": Exponential}
+
+
+@dataclass(frozen=True)
+class DebondedCriterion:
+    """When a point of an interface counts as debonded: ``kind`` 'energy' — its law has spent
+    ``SPENT_FRACTION`` of Gc, κ ≥ κ₉₉, i.e. d ≥ d(κ₉₉) (the floor plays no part: d is the law's
+    own); 'damage' — d ≥ ``damage``."""
+
+    kind: str = "energy"
+    damage: float = 0.99
+
+    def threshold(self, config) -> float:
+        """The damage at which a point of the law ``config`` (config.CohesiveLaw) is debonded."""
+        if self.kind == "damage":
+            return self.damage
+        law = LAWS[config.law](None, config)
+        return law.damage(law.spent_opening(SPENT_FRACTION))
 
 
 def law_for(mesh, config) -> SecantLaw:

@@ -49,6 +49,14 @@ def hooke(elastic_strain, constants: ElasticConstants):
     return constants.lame * ufl.tr(eps) * ufl.Identity(3) + 2.0 * constants.shear * eps
 
 
+def elastic_energy_density(sigma, constants: ElasticConstants):
+    """ψ_el = ½ σ : C⁻¹ : σ,  C⁻¹ : σ = ((1 + ν) σ − ν tr(σ) I) / E (the elastic strain the
+    stress belongs to, whatever eigen- or plastic strain lies beside it)."""
+    young, poisson = constants.young, constants.poisson
+    strain = ((1.0 + poisson) * sigma - poisson * ufl.tr(sigma) * ufl.Identity(3)) / young
+    return 0.5 * ufl.inner(sigma, strain)
+
+
 def von_mises(sigma):
     """σ_eq = √(3/2 s:s), s = σ − tr(σ)/3 I."""
     s = ufl.dev(sigma)
@@ -74,6 +82,11 @@ class Elastic:
     def tangent(self, du):
         """C : ε(δu) (Jacobian)."""
         return hooke(self._strain(du), self.constants)
+
+    @staticmethod
+    def plastic_strain():
+        """ε^p = 0."""
+        return ufl.zero(3, 3)
 
     def set_material(self, material) -> None:
         self.constants.assign(material)

@@ -94,13 +94,13 @@ class J2Plastic:
                           for shape in ((n,), ()))
         self.constants = ElasticConstants.of(mesh, material)
         self.yield_stress = fem.Constant(mesh, PETSc.ScalarType(material.yield_stress))
-        self.stress_state, self.plastic_strain = fem.Function(vector), fem.Function(vector)
+        self.stress_state, self.plastic_strain_state = fem.Function(vector), fem.Function(vector)
         self.p = fem.Function(scalar)
         self._stress, self._normal, self._dplastic = (fem.Function(vector) for _ in range(3))
         self._beta, self._dp = fem.Function(scalar), fem.Function(scalar)
         self._cells = np.asarray(cells, dtype=np.int32)
         ret = radial_return(kinematics.strain(u), eigenstrain,
-                            model.to_tensor(self.plastic_strain), self.constants,
+                            model.to_tensor(self.plastic_strain_state), self.constants,
                             self.yield_stress)
         parts = model.to_components
         self._returned = self._fused(mesh, quadrature_degree,
@@ -136,7 +136,7 @@ class J2Plastic:
     def commit(self) -> None:
         """Accept the step: ε^p += Δε^p, p += Δp, σ ← returned stress."""
         self._evaluate(self._increments)
-        self.plastic_strain.x.array[:] += self._dplastic.x.array
+        self.plastic_strain_state.x.array[:] += self._dplastic.x.array
         self.p.x.array[:] += self._dp.x.array
         self.stress_state.x.array[:] = self._stress.x.array
 
@@ -147,6 +147,10 @@ class J2Plastic:
     def committed_stress(self):
         """σ of the last accepted step (outputs)."""
         return self._model.to_tensor(self.stress_state)
+
+    def plastic_strain(self):
+        """ε^p of the last accepted step (energy budget)."""
+        return self._model.to_tensor(self.plastic_strain_state)
 
     def tangent(self, du):
         """C_alg : ε(δu) with the β and N of the current iterate, for the Jacobian."""
@@ -160,4 +164,4 @@ class J2Plastic:
 
     def persistent(self) -> list:
         """The functions a step changes for good (for checkpoints and rollback)."""
-        return [self.stress_state, self.plastic_strain, self.p]
+        return [self.stress_state, self.plastic_strain_state, self.p]

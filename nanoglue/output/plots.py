@@ -61,9 +61,10 @@ def plot_debonding(curves_csv: Path, png: Path, title: str, onset: dict, complet
     plt.close(figure)
 
 
-def plot_damage_profiles(states: list, png: Path, title: str, debonded_damage: float) -> None:
+def plot_damage_profiles(states: list, png: Path, title: str, thresholds: dict) -> None:
     """Damage d vs arc length from each interface's outer end, one panel per interface and one
-    line per state (``profiles.ProfileState``, coloured by X), d_crit dashed (Fig 5 insets)."""
+    line per state (``profiles.ProfileState``, coloured by X), the debonded threshold of each
+    interface (name → d) dashed (Fig 5 insets)."""
     states = [state for state in states if state.damage_csv is not None]
     if not states:
         return
@@ -77,7 +78,8 @@ def plot_damage_profiles(states: list, png: Path, title: str, debonded_damage: f
         for expansion, table in zip(expansions, tables):
             arc, damage = table[name]
             panel.plot(arc, damage, color=plt.cm.viridis(norm(expansion)), lw=1.0)
-        panel.axhline(debonded_damage, color="k", ls="--", lw=0.8, label=f"d_crit = {debonded_damage:g}")
+        panel.axhline(thresholds[name], color="k", ls="--", lw=0.8,
+                      label=f"debonded at d ≥ {thresholds[name]:.6g}")
         panel.set(xlabel="arc length from the outer end [nm]", ylabel="damage d", ylim=(-0.02, 1.02),
                   title=name)
         panel.legend(fontsize=8, loc="upper right")

@@ -45,7 +45,7 @@ from nanoglue.fem.newton import Newton, NewtonResult
 from nanoglue.fem.regions import cell_measure, region_cells, region_indicator
 from nanoglue.fem.state import StateSet
 from nanoglue.interfaces.cohesive import CohesiveInterface
-from nanoglue.interfaces.laws import law_for
+from nanoglue.interfaces.laws import DebondedCriterion, law_for
 from nanoglue.materials import MATERIALS, material_name
 from nanoglue.materials.elastic import von_mises
 from nanoglue.problems.supports import field_conditions
@@ -90,7 +90,8 @@ class Mechanics:
     def __init__(self, kinematics, cell_tags, facet_tags, materials: Mapping,
                  eigenstrains: Mapping, solver: Solver = Solver(), *,
                  interfaces: Mapping[int, InterfaceSpec] = {}, clamps: Sequence = (),
-                 debonded_damage: float = 0.99, damage_viscosity: Optional[float] = None,
+                 debonded: DebondedCriterion = DebondedCriterion(),
+                 damage_viscosity: Optional[float] = None,
                  quadrature_degree: Optional[int] = None):
         model = kinematics.model
         mesh = model.mesh
@@ -102,7 +103,8 @@ class Mechanics:
                          name=f"u{k}") for k in range(max(self.field_of.values()) + 1)]
         tests = [ufl.TestFunction(f.function_space) for f in self.fields]
         trials = [ufl.TrialFunction(f.function_space) for f in self.fields]
-        dx = cell_measure(mesh, self.quadrature_degree, cell_tags)
+        dx = self.dx = cell_measure(mesh, self.quadrature_degree, cell_tags)
+        self.eigenstrains = {tag: eigenstrains.get(tag, ufl.zero(3, 3)) for tag in materials}
         w = model.weight
         self.indicators = {tag: region_indicator(mesh, cell_tags, tag) for tag in materials}
         self.regions = {}
@@ -113,7 +115,7 @@ class Mechanics:
             law = MATERIALS[material_name(material)]
             region = self.regions[tag] = law(
                 kinematics, self.fields[k], region_cells(self.indicators[tag]),
-                eigenstrains.get(tag, ufl.zero(3, 3)), mesh, material, self.quadrature_degree)
+                self.eigenstrains[tag], mesh, material, self.quadrature_degree)
             v, du = tests[k], trials[k]
             residuals[k] += ufl.inner(region.stress(), kinematics.strain(v)) * w * dx(tag)
             jacobians[k][k] = _add(jacobians[k][k], ufl.inner(region.tangent(du),
@@ -124,7 +126,7 @@ class Mechanics:
             interface = self.interfaces[tag] = CohesiveInterface(
                 spec.name, tag, mesh, facet_tags, self.fields[a], self.fields[b],
                 self.indicators[spec.regions[0]], law_for(mesh, spec.law), w,
-                solver.element_degree, debonded_damage)
+                solver.element_degree, debonded.threshold(spec.law), model.revolution)
             for side, sign in ((a, -1.0), (b, 1.0)):  # [[v]] = v_b − v_a
                 work = interface.work(sign * tests[side]("+"))
                 residuals[side] += work

@@ -30,6 +30,7 @@ from nanoglue.geometry.session import gmsh_model
 from nanoglue.interfaces.cohesive import local_opening
 from nanoglue.kinematics.model import Solid3D
 from nanoglue.kinematics.small_strain import SmallStrain
+from nanoglue.problems.energy import EnergyBudget
 from nanoglue.problems.mechanics import InterfaceSpec, Mechanics
 
 SIDE = 10.0  # nm
@@ -91,13 +92,16 @@ class Cubes:
         self._force = fem.form(ufl.dot(interface.traction, e) * interface.dS)
         u_a, u_b = self.mechanics.displacement(A), self.mechanics.displacement(B)
         jump = (u_b - u_a)("+")
-        psi = interface.law.stored_energy(local_opening(jump, interface.normal("+")),
-                                          interface.history.d("+"))
+        psi = sum(interface.law.stored_energy(local_opening(jump, interface.normal("+")),
+                                              interface.history.d("+")).values())
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
         strain = SmallStrain(Solid3D(mesh)).strain
         bulk = sum(0.5 * ufl.inner(self.mechanics.regions[r].stress(), strain(u)) * dx(r)
                    for r, u in ((A, u_a), (B, u_b)))
         self._energy = fem.form(bulk + psi * interface.dS)
+        self.budget = EnergyBudget(self.mechanics, {A: "a", B: "b"}, {GAMMA: "cubes"})
+        self.budget.start()
+        self.energy = None  # the budget's EnergyState after the last step
         self.U, self.P = [0.0], [0.0]
 
     def _sum(self, form) -> float:
@@ -111,6 +115,7 @@ class Cubes:
         assert result.converged, (U, result)
         self.U.append(U)
         self.P.append(self._sum(self._force))
+        self.energy = self.budget.step()
         return result
 
     def run(self, path) -> None:
@@ -125,10 +130,6 @@ class Cubes:
     def stored_energy(self) -> float:
         """U_el = ½∫σ:ε over both cubes + ∫ψ dS."""
         return self._sum(self._energy)
-
-    def dissipated_energy(self) -> float:
-        """∫ D(κ) dS of the interface (the law's energy spent at the committed κ)."""
-        return self.mechanics.interfaces[GAMMA].dissipated_energy()
 
     def damage(self) -> np.ndarray:
         history = self.mechanics.interfaces[GAMMA].history

@@ -88,7 +88,8 @@ class Blocks:
         self._jacobian = fem.form(ufl.derivative(residual, self.w, ufl.TrialFunction(space)))
         self._energy = fem.form(0.5 * ufl.inner(sig_a, ufl.sym(ufl.grad(u_a))) * dx(LEFT)
                                 + 0.5 * ufl.inner(sig_b, ufl.sym(ufl.grad(u_b))) * dx(RIGHT)
-                                + self.law.stored_energy(local_opening(jump_u, n), d) * dS)
+                                + sum(self.law.stored_energy(local_opening(jump_u, n),
+                                                             d).values()) * dS)
         radians = np.radians(angle)  # loading direction from the interface normal (0: mode I)
         self.direction = np.array([np.cos(radians), np.sin(radians)])
         self._prescribe(space, mixed=angle != 0.0)

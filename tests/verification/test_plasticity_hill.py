@@ -140,12 +140,12 @@ def test_newton_refuses_a_non_converged_step():
         c.value = c0
         assert problem.solve().converged
     region = problem.plastic[tags.COATING]
-    before = [f.x.array.copy() for f in (problem.fields[0], region.stress_state, region.plastic_strain, region.p)]
+    before = [f.x.array.copy() for f in (problem.fields[0], region.stress_state, region.plastic_strain_state, region.p)]
     c.value = plastic
     result = problem.solve(max_iterations=1)
     assert not result.converged and result.iterations == 1 and len(result.residuals) == 2
     assert result.residuals[1] > problem.solver.newton_rtol * result.residuals[0]
-    after = [f.x.array for f in (problem.fields[0], region.stress_state, region.plastic_strain, region.p)]
+    after = [f.x.array for f in (problem.fields[0], region.stress_state, region.plastic_strain_state, region.p)]
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
     result = problem.solve()
     assert result.converged and region.p.x.array.max() > 0.0, result
