@@ -74,13 +74,27 @@ def load_case(path: str | Path, overrides: Optional[Mapping[str, Any]] = None) -
     """Load and validate a case file.
 
     ``overrides`` maps dotted keys to values (``{"geometry.coating.thickness": 10}``) applied on
-    top of the file, as ``nanoglue sweep --set`` does.
+    top of the file, as ``nanoglue sweep --set`` does. A relative ``geometry.mesh.file`` becomes
+    absolute: against the case file's directory when the file gives it, against the working
+    directory when an override does (so the case.yaml a run writes points at the same mesh).
     """
     path = Path(path)
     data = read_case_mapping(path)
+    _anchor_mesh_file(data, path.parent)
     for dotted, value in (overrides or {}).items():
         _set_dotted(data, dotted, value)
+    _anchor_mesh_file(data, Path.cwd())  # only an override's path is still relative here
     return case_from_mapping(data, default_name=path.stem)
+
+
+def _anchor_mesh_file(data: dict[str, Any], base: Path) -> None:
+    """A relative geometry.mesh.file (a string) → the absolute path of ``base``/file; anything
+    else is left for validation to judge."""
+    mesh = data.get("geometry")
+    mesh = mesh.get("mesh") if isinstance(mesh, dict) else None
+    given = mesh.get("file") if isinstance(mesh, dict) else None
+    if isinstance(given, str) and not Path(given).is_absolute():
+        mesh["file"] = str((base / given).resolve())
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

@@ -115,7 +115,10 @@ def mesh(
 
     case = _load(case_path)
     directory = _output_directory(case, output, overwrite)
-    mesh_case(case, directory)
+    try:
+        mesh_case(case, directory)
+    except CaseError as err:  # geometry.mesh.file does not fit the case: found before writing
+        _fail(f"{case_path}: {err}")
 
 
 @app.command(
@@ -137,7 +140,10 @@ def run(
 
     case = _load(case_path, settings)
     directory = _output_directory(case, output, overwrite)
-    run_case(case, directory)
+    try:
+        run_case(case, directory)
+    except CaseError as err:  # found before anything is written (the mesh file, the model)
+        _fail(f"{case_path}: {err}")
 
 
 

@@ -7,25 +7,22 @@ Volume expansion is given in percent of the pristine particle volume (β·mean(c
 
 Defaults are the paper's values (Han et al., Nano Lett. 2014, SI "Simulation method and
 parameters") where the paper gives them; the others are documented leads from design.md §8 and
-are calibrated in docs/calibration.md.
+are calibrated in docs/calibration.md. The geometry section and its mesh settings are in
+``config_geometry``, the base shared by every section in ``config_base``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from nanoglue.case_checks import check_case
+from nanoglue.config_base import Length, Section
+from nanoglue.config_geometry import Geometry
 
 
-class _Section(BaseModel):
-    """Base of every section: unknown keys are errors, values are validated on assignment."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _SectionOfDefaults(_Section):
+class _SectionOfDefaults(Section):
     """A section whose entries have their own defaults (per material, per interface).
 
     A partial entry in YAML (``particle_substrate: {strength: 2.0}``) changes only the keys it
@@ -45,75 +42,11 @@ class _SectionOfDefaults(_Section):
         return merged
 
 
-Length = Annotated[float, Field(gt=0)]
 DEFAULT_FRONT_LENGTH = 7.0  # [nm] docs/calibration.md: resolved by 4 nm particle elements
 
 
-# --------------------------------------------------------------------------------- geometry
-class SubstrateGeometry(_Section):
-    kind: Literal["block", "fiber", "none"] = Field(
-        "block",
-        description="'block': axisymmetric cylinder of substrate below the particle; 'fiber': "
-        "cylindrical carbon nanofiber (3-D model only); 'none': free particle (verification).",
-    )
-    radius: Length = Field(300.0, description="Block radius, or fiber radius [nm].")
-    depth: Length = Field(300.0, description="Block depth below its top surface [nm] (block only).")
-    half_length: Length = Field(
-        300.0, description="Fiber length modelled on each side of the particle [nm] (fiber only)."
-    )
-
-
-class CoatingGeometry(_Section):
-    thickness: Length = Field(
-        6.0,
-        description="ALD coating thickness [nm], including the natural SnO2 layer (the paper's "
-        "convention: '6 nm' coating).",
-    )
-    extent: Optional[Length] = Field(
-        None,
-        description="Radius [nm] out to which the coating continues along the substrate top "
-        "(the 'glue' corner of Fig 2h). Default: the whole substrate top (ALD is conformal).",
-    )
-
-
-class MeshSizes(_Section):
-    interface_size: Optional[Length] = Field(
-        None,
-        description="Element size along the interface with the shortest cohesive-zone length "
-        "l_cz = E'·Gc/σc² [nm]; every other interface gets as many elements per l_cz. Default: "
-        "l_cz/12 (a warning above l_cz/3).",
-    )
-    particle_size: Length = Field(
-        4.0, description="Element size inside the particle [nm] (resolves the default 7 nm "
-        "front precursor, sodiation.diffusivity.front_length)."
-    )
-    far_size: Length = Field(40.0, description="Element size far from the particle [nm].")
-    coating_elements: int = Field(3, ge=1, description="Elements across the coating thickness [-].")
-
-
-class Geometry(_Section):
-    model: Literal["axisymmetric", "quarter-3d"] = Field(
-        "axisymmetric",
-        description="'axisymmetric': (r, z) half cross-section, the paper's model; 'quarter-3d': "
-        "particle on a cylindrical fiber using the two symmetry planes (meshing only so far).",
-    )
-    particle_radius: Length = Field(
-        90.0, description="Pristine Sn particle radius [nm] (paper: diameters 180–300 nm)."
-    )
-    crater_depth: Length = Field(
-        15.0,
-        description="Depth the particle sits in its crater below the substrate top [nm] (Fig 2g; "
-        "not given in the paper, see docs/calibration.md).",
-    )
-    substrate: SubstrateGeometry = SubstrateGeometry()
-    coating: Optional[CoatingGeometry] = Field(
-        None, description="ALD coating; omit (or null) for a bare particle."
-    )
-    mesh: MeshSizes = MeshSizes()
-
-
 # -------------------------------------------------------------------------------- materials
-class ElasticMaterial(_Section):
+class ElasticMaterial(Section):
     young: Length = Field(description="Young's modulus E [GPa].")
     poisson: float = Field(0.3, gt=-1.0, lt=0.5, description="Poisson ratio ν [-].")
     yield_stress: Optional[Length] = Field(
@@ -148,7 +81,7 @@ class Materials(_SectionOfDefaults):
 
 
 # ------------------------------------------------------------------------------- interfaces
-class CohesiveLaw(_Section):
+class CohesiveLaw(Section):
     law: Literal["bilinear", "exponential"] = Field(
         "bilinear",
         description="'bilinear': penalty stiffness K, strength σc, toughness Gc; 'exponential': "
@@ -220,7 +153,7 @@ class Interfaces(_SectionOfDefaults):
 
 
 # -------------------------------------------------------------------------------- sodiation
-class TwoStageDiffusivity(_Section):
+class TwoStageDiffusivity(Section):
     """D(c) = D_lo + (D_hi − D_lo)·½[1 + tanh((c − c1)/w)]: slow pristine Sn ahead of a sharp
     first-stage front, fast Na_xSn behind it (Fig 5b, f), front-free stage 2.
 
@@ -261,12 +194,12 @@ class TwoStageDiffusivity(_Section):
         return data
 
 
-class ConstantDiffusivity(_Section):
+class ConstantDiffusivity(Section):
     model: Literal["constant"] = "constant"
     value: Length = Field(135.0, description="Diffusivity D [nm²/s].")
 
 
-class ZhuDiffusivity(_Section):
+class ZhuDiffusivity(Section):
     model: Literal["zhu"] = "zhu"
     d0: Length = Field(1.0, description="D0 in D0·[1/(1−c) − 2αc] [nm²/s].")
     alpha: float = Field(2.5, ge=0.0, description="Interaction parameter α [-].")
@@ -279,14 +212,14 @@ Diffusivity = Annotated[
 ]
 
 
-class InitialConcentration(_Section):
+class InitialConcentration(Section):
     value: float = Field(0.0, ge=0.0, lt=1.0, description="Initial concentration c0 [-].")
     core_radius: Optional[Length] = Field(
         None, description="If set, c = c0 only for r < core_radius (distance from centre) [nm]."
     )
 
 
-class Sodiation(_Section):
+class Sodiation(Section):
     route: Literal["substrate-interface", "whole-surface", "through-coating"] = Field(
         "substrate-interface",
         description="Where Na enters: through the particle/substrate contact (in-situ TEM, "
@@ -330,7 +263,7 @@ class Sodiation(_Section):
 PetscValue = Union[str, int, float, bool, None]
 
 
-class Solver(_Section):
+class Solver(Section):
     element_degree: Literal[1, 2] = Field(2, description="Lagrange degree of the displacement.")
     newton_rtol: Length = Field(1e-10, description="Newton relative residual tolerance [-].")
     newton_atol: Length = Field(
@@ -371,7 +304,7 @@ class Solver(_Section):
     )
 
 
-class Output(_Section):
+class Output(Section):
     directory: Optional[str] = Field(
         None, description="Output directory; default results/<case name>. `-o` overrides."
     )
@@ -382,7 +315,7 @@ class Output(_Section):
 
 
 # ------------------------------------------------------------------------------------ case
-class Case(_Section):
+class Case(Section):
     """One simulation: geometry, materials, interfaces, sodiation, solver and output."""
 
     name: str = Field("case", min_length=1, description="Case name (default: the file's stem).")

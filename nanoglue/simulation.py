@@ -39,11 +39,16 @@ def _say(message: str) -> None:
         print(message, flush=True)
 
 
+MSH_NAME = "mesh.msh"
+"""The Gmsh mesh every mesh and run directory holds: a file geometry.mesh.file reads back."""
+
+
 def mesh_case(case: Case, directory: Path) -> dict:
-    """Build the mesh of ``case`` and write mesh.xdmf, tags.json and mesh.png into ``directory``."""
+    """Build the mesh of ``case`` (or read and check its geometry.mesh.file) and write mesh.msh,
+    mesh.xdmf, tags.json and mesh.png into ``directory``."""
     from nanoglue.fem.mesh import build_mesh
 
-    return _write_mesh(build_mesh(case), directory)
+    return _write_mesh(build_mesh(case, msh_path=directory / MSH_NAME), directory)
 
 
 def _write_mesh(bundle, directory: Path) -> dict:
@@ -59,7 +64,8 @@ def _write_mesh(bundle, directory: Path) -> dict:
 
 
 def run_case(case: Case, directory: Path) -> dict:
-    """Run ``case`` into ``directory``: mesh outputs, case.yaml, curves.csv/.png, fields.xdmf,
+    """Run ``case`` into ``directory``: mesh outputs (mesh.msh among them), case.yaml,
+    curves.csv/.png, fields.xdmf,
     profiles/*.csv, damage_vs_arc.png, summary.json. Axisymmetric cases only (the 3-D model is
     meshing only so far)."""
     from nanoglue.fem.mesh import build_mesh
@@ -67,7 +73,7 @@ def run_case(case: Case, directory: Path) -> dict:
     if not runnable(case.geometry.model):
         raise CaseError("geometry.model",
                         f"'{case.geometry.model}' can be meshed (nanoglue mesh) but not run yet")
-    bundle = build_mesh(case)
+    bundle = build_mesh(case, msh_path=directory / MSH_NAME)
     mesh_stats = _write_mesh(bundle, directory)
     if is_root():
         (directory / "case.yaml").write_text(case_to_yaml(case), encoding="utf-8")

@@ -1,8 +1,8 @@
 """Case → tagged, distributed DOLFINx mesh: the one entry point from a case to a mesh.
 
-Gmsh runs on rank 0 only (``geometry.build.generate`` inside one ``gmsh_model`` session);
-DOLFINx distributes the mesh to every rank of ``comm`` with shared-facet ghosts
-(``compat.mesh_from_gmsh``).
+Gmsh runs on rank 0 only (``geometry.build.mesh_model`` inside one ``gmsh_model`` session: the
+case's mesh generated, or read from ``geometry.mesh.file``); DOLFINx distributes the mesh to
+every rank of ``comm`` with shared-facet ghosts (``compat.mesh_from_gmsh``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from mpi4py import MPI
 
 from nanoglue.config import Case
 from nanoglue.fem import compat
-from nanoglue.geometry.build import DIMENSIONS, generate, run_on_root
+from nanoglue.geometry.build import DIMENSIONS, mesh_model, run_on_root
 from nanoglue.geometry.session import gmsh_model
 from nanoglue.geometry.sizing import interface_sizing
 
@@ -28,7 +28,8 @@ class MeshBundle:
 
     ``tags`` maps the name of every region/interface/boundary present to its id (see
     ``nanoglue.geometry.tags``); ``cohesive_lengths`` is l_cz [nm] per interface present and
-    ``interface_size`` the element size h_i [nm] asked for along interfaces.
+    ``interface_size`` the element size h_i [nm] asked for along interfaces (None for a mesh
+    read from a file: nothing was asked for). ``msh_path``: the .msh written, if any.
     """
 
     mesh: Any
@@ -44,18 +45,20 @@ class MeshBundle:
 
 
 def build_mesh(case: Case, comm=MPI.COMM_WORLD, msh_path: Optional[Path] = None) -> MeshBundle:
-    """Mesh ``case`` on rank 0 with Gmsh, distribute it over ``comm``.
+    """Mesh ``case`` (or read its ``geometry.mesh.file``) on rank 0 with Gmsh, distribute it
+    over ``comm``. A file that does not fit the case is a CaseError on every rank.
 
-    If ``msh_path`` is given, rank 0 also writes the Gmsh model and mesh there (.msh).
+    If ``msh_path`` is given, rank 0 also writes the Gmsh mesh there (.msh).
     """
     start = time.perf_counter()
     sizing = interface_sizing(case)
     gdim = DIMENSIONS[case.geometry.model]
     with gmsh_model(case.name):
-        present = run_on_root(comm, lambda: generate(case, sizing, msh_path))
+        present = run_on_root(comm, lambda: mesh_model(case, sizing, msh_path))
         mesh, cell_tags, facet_tags = compat.mesh_from_gmsh(gmsh.model, comm, 0, gdim)
     cell_tags.name, facet_tags.name = "regions", "facets"
     seconds = comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
+    generated = case.geometry.mesh.file is None  # a file's mesh was not sized by the case
     return MeshBundle(
         mesh=mesh,
         cell_tags=cell_tags,
@@ -63,8 +66,8 @@ def build_mesh(case: Case, comm=MPI.COMM_WORLD, msh_path: Optional[Path] = None)
         gdim=gdim,
         tags=present,
         cohesive_lengths=sizing.cohesive_lengths,
-        interface_size=sizing.interface_size,
-        warnings=list(sizing.warnings),
+        interface_size=sizing.interface_size if generated else None,
+        warnings=list(sizing.warnings) if generated else [],
         build_seconds=seconds,
         msh_path=Path(msh_path) if msh_path is not None else None,
     )

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import gmsh
 
-from nanoglue.config import Case, Geometry
+from nanoglue.config import Case
+from nanoglue.config_geometry import Geometry
 from nanoglue.geometry import tags
 from nanoglue.geometry.sizing import (
     InterfaceSizing,

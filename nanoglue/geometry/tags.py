@@ -107,10 +107,16 @@ def add_physical_groups(
         groups.setdefault(tag, []).append(facet)
     names = {tag: name for name, tag in TAG_NAMES.items()}
     for tag, entities in groups.items():
-        entity_dim = dim if tag in REGIONS.values() else dim - 1
+        entity_dim = group_dim(tag, dim)
         gmsh.model.addPhysicalGroup(entity_dim, sorted(entities), tag)
         gmsh.model.setPhysicalName(entity_dim, tag, names[tag])
     return {names[tag]: tag for tag in sorted(groups)}
+
+
+def group_dim(tag: int, dim: int) -> int:
+    """Dimension of the physical group ``tag`` in a model of dimension ``dim``: ``dim`` for a
+    region (cells), ``dim`` − 1 for an interface or a boundary (facets)."""
+    return dim if tag in REGIONS.values() else dim - 1
 
 
 def _facet_regions(regions: Mapping[int, Sequence[int]], dim: int) -> dict[int, list[int]]:

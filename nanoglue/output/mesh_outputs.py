@@ -43,7 +43,8 @@ def write_mesh_outputs(bundle: MeshBundle, directory) -> dict:
     stats = mesh_stats(bundle)
     if comm.rank == 0:
         (directory / "tags.json").write_text(json.dumps(tags_document(bundle), indent=2) + "\n")
-    written = ["mesh.xdmf", "tags.json"]
+    written = ([bundle.msh_path.name] if bundle.msh_path is not None else []) + ["mesh.xdmf",
+                                                                                 "tags.json"]
     if offscreen_rendering_available():
         render_png(bundle, directory / "mesh.png")
         written.append("mesh.png")

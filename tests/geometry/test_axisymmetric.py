@@ -26,7 +26,6 @@ from nanoglue.case_file import case_from_mapping
 from nanoglue.errors import CaseError
 from nanoglue.geometry import tags
 from nanoglue.fem.mesh import build_mesh
-from nanoglue.geometry.build import write_msh
 from tests.geometry.measure import boundary_area, interface_area, tag_counts, volume
 
 R, D, RS, DEPTH = 90.0, 15.0, 300.0, 300.0
@@ -171,14 +170,6 @@ def test_coating_is_resolved_across_its_thickness_near_the_particle(coated6):
     sizes = compat.entity_size(mesh, 1, facets)
     assert near.any() and np.max(sizes[near]) <= 1.05 * h_c
     assert np.max(sizes[~near]) > 3.0 * h_c  # graded beyond: the coating only rests there
-
-
-def test_write_msh_has_physical_names(tmp_path):
-    path = tmp_path / "bare.msh"
-    present = write_msh(case_from_mapping({}), path)
-    text = path.read_text()
-    assert present["particle_substrate"] == tags.PARTICLE_SUBSTRATE
-    assert '"particle_substrate"' in text and "$PhysicalNames" in text
 
 
 @pytest.mark.parametrize(

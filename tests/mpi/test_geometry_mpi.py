@@ -11,6 +11,7 @@ import pytest
 from mpi4py import MPI
 
 from nanoglue.case_file import case_from_mapping
+from nanoglue.errors import CaseError
 from nanoglue.geometry import tags
 from nanoglue.fem.mesh import build_mesh
 from nanoglue.output.mesh_outputs import offscreen_rendering_available, write_mesh_outputs
@@ -72,3 +73,20 @@ def test_every_rank_owns_cells_and_outputs_work(distributed, tmp_path):
     assert stats["interfaces"]["particle_coating"]["facets"] > 0
     if comm.rank == 0 and offscreen_rendering_available():
         assert (directory / "mesh.png").stat().st_size > 0
+
+
+def test_a_mesh_file_is_read_on_rank_0_and_distributed_or_refused_on_every_rank(tmp_path):
+    """The .msh written while meshing comes back as the same distributed mesh; a file that does
+    not fit the case (a coated mesh for a bare case) is the same CaseError on every rank."""
+    comm = MPI.COMM_WORLD
+    msh = Path(comm.bcast(str(tmp_path), root=0)) / "coated.msh"
+    written = build_mesh(case_from_mapping(COATED), comm=comm, msh_path=msh)
+    on_file = {**COATED, "geometry": {**COATED["geometry"], "mesh": {"file": str(msh)}}}
+    read = build_mesh(case_from_mapping(on_file), comm=comm)
+    assert totals(read) == pytest.approx(totals(written), rel=1e-12)
+    cells = [b.mesh.topology.index_map(2).size_global for b in (read, written)]
+    assert cells[0] == cells[1]
+    with pytest.raises(CaseError) as refused:
+        build_mesh(case_from_mapping({"geometry": {"mesh": {"file": str(msh)}}}), comm=comm)
+    assert refused.value.path == "geometry.mesh.file"
+    assert "has no physical group 'particle_surface'" in refused.value.reason  # coated over
