@@ -195,7 +195,8 @@ def sweep(
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
 ) -> None:
     """Run a case over a grid of config values in parallel worker processes; write each point
-    into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png."""
+    into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png. Exit code: the
+    most severe of the points' `run` codes (README, "Exit codes")."""
     from nanoglue import sweep as sweeping
 
     if COMM.size > 1:
@@ -216,9 +217,10 @@ def sweep(
     results = sweeping.run_sweep(points, directory, count, f"Sweep of {case_path}", done)
     typer.echo(f"wrote {directory / 'sweep.csv'}, sweep.md, sweep_debonding.png")
     failures = sweeping.failed(results)
-    if failures:
-        typer.echo(f"error: {len(failures)} of {len(results)} points failed (see their run.log)", err=True)
-        raise typer.Exit(code=1)
+    _exit_as(sweeping.exit_code_of(results),
+             f"error: {len(failures)} of {len(results)} points did not complete "
+             f"({', '.join(sorted({result.status for result in failures}))}; see sweep.md and "
+             "their run.log)")
 
 
 @app.command(epilog="Example: `nanoglue report results/paper-* -o results/report`")
