@@ -1,19 +1,23 @@
 """The ``nanoglue`` command line: parse, call the library, report. No physics lives here.
 
 Every user error (bad YAML, bad field, occupied output directory) is one line on stderr and
-exit code 2, with nothing written.
+exit code 2, with nothing written. ``run`` and ``sweep`` exit with the code of how the run (the
+worst point) ended — ``errors.ExitCode``, the README's "Exit codes" table: 3 stopped by the
+solver, 130 / 143 interrupted by SIGINT / SIGTERM, each with its message on stderr; an
+unexpected exception is one line and exit 1, its traceback in OUT/traceback.txt.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 import typer
 
-from nanoglue.errors import CaseError
-from nanoglue.parallel import barrier
+from nanoglue.errors import CaseError, ExitCode
+from nanoglue.parallel import COMM, barrier, is_root
 
 app = typer.Typer(
     add_completion=False,
@@ -33,13 +37,39 @@ OUTPUT_OPTION = typer.Option(
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """One line on stderr (from rank 0 only under mpirun), exit code 2 (user error)."""
-    from nanoglue.parallel import is_root
-
     if is_root():
         typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=ExitCode.BAD_INPUT)
+
+
+def _internal_error(err: Exception, directory: Path) -> NoReturn:
+    """An unexpected exception: its traceback into ``directory/traceback.txt`` (per rank under
+    mpirun: traceback-rank<N>.txt), one line on stderr saying so, exit code 1. Where the
+    directory cannot be written the traceback goes to stderr instead."""
+    name = "traceback.txt" if COMM.size == 1 else f"traceback-rank{COMM.rank}.txt"
+    text = traceback.format_exc()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text(text, encoding="utf-8")
+        where = f"traceback in {directory / name}"
+    except OSError:
+        typer.echo(text, err=True, nl=False)
+        where = "traceback above"
+    rank = f"rank {COMM.rank}: " if COMM.size > 1 else ""
+    typer.echo(f"error: {rank}internal error: {type(err).__name__}: {err} ({where}; please "
+               "report it)", err=True)
+    raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
+
+
+def _exit_as(code: int, message: str) -> None:
+    """Exit with ``code`` unless 0, with ``message`` as one line on stderr (rank 0)."""
+    if code == ExitCode.COMPLETED:
+        return
+    if is_root():
+        typer.echo(message, err=True)
+    raise typer.Exit(code=code)
 
 
 def _load(case_path: Path, settings: Sequence[str] = ()):
@@ -135,16 +165,20 @@ def run(
         [], "--set", help="key=value (dotted config key) overriding the case file; repeatable. "
         "The resolved case is written to case.yaml."),
 ) -> None:
-    """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary."""
+    """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary. Exit
+    code 0 completed or detached, 1 internal error, 2 bad input, 3 stopped by the solver,
+    130 / 143 interrupted by SIGINT / SIGTERM (README, "Exit codes")."""
     from nanoglue.simulation import run_case
 
     case = _load(case_path, settings)
     directory = _output_directory(case, output, overwrite)
     try:
-        run_case(case, directory)
+        summary = run_case(case, directory)
     except CaseError as err:  # found before anything is written (the mesh file, the model)
         _fail(f"{case_path}: {err}")
-
+    except Exception as err:  # noqa: BLE001 - the boundary where a bug becomes exit 1
+        _internal_error(err, directory)
+    _exit_as(summary["exit_code"], summary["message"])
 
 
 @app.command(
@@ -165,9 +199,9 @@ def sweep(
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
 ) -> None:
     """Run a case over a grid of config values in parallel worker processes; write each point
-    into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png."""
+    into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png. Exit code: the
+    most severe of the points' `run` codes (README, "Exit codes")."""
     from nanoglue import sweep as sweeping
-    from nanoglue.parallel import COMM
 
     if COMM.size > 1:
         _fail("sweep runs its points in worker processes; start it without mpirun")
@@ -187,9 +221,10 @@ def sweep(
     results = sweeping.run_sweep(points, directory, count, f"Sweep of {case_path}", done)
     typer.echo(f"wrote {directory / 'sweep.csv'}, sweep.md, sweep_debonding.png")
     failures = sweeping.failed(results)
-    if failures:
-        typer.echo(f"error: {len(failures)} of {len(results)} points failed (see their run.log)", err=True)
-        raise typer.Exit(code=1)
+    _exit_as(sweeping.exit_code_of(results),
+             f"error: {len(failures)} of {len(results)} points did not complete "
+             f"({', '.join(sorted({result.status for result in failures}))}; see sweep.md and "
+             "their run.log)")
 
 
 @app.command(epilog="Example: `nanoglue report results/paper-* -o results/report`")

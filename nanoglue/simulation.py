@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 from dataclasses import asdict
 from pathlib import Path
 
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
-from nanoglue.errors import CaseError
+from nanoglue.errors import CaseError, exit_code
 from nanoglue.fem.versions import software_versions
 from nanoglue.geometry.layout import runnable
 from nanoglue.output.plots import plot_damage_profiles, plot_debonding, plot_stress_curves
 from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
+from nanoglue.interrupt import stop_on_signals
 from nanoglue.parallel import barrier, is_root
 from nanoglue.materials.diffusivity import front_precursor_length
 from nanoglue.coupling.coupled import CoupledProblem
@@ -65,9 +67,17 @@ def _write_mesh(bundle, directory: Path) -> dict:
 
 def run_case(case: Case, directory: Path) -> dict:
     """Run ``case`` into ``directory``: mesh outputs (mesh.msh among them), case.yaml,
-    curves.csv/.png, fields.xdmf,
-    profiles/*.csv, damage_vs_arc.png, summary.json. Axisymmetric cases only (the 3-D model is
-    meshing only so far)."""
+    curves.csv/.png, fields.xdmf, profiles/*.csv, damage_vs_arc.png, summary.json (its
+    ``exit_code`` is the command's).
+    Axisymmetric cases only (the 3-D model is meshing only so far).
+
+    SIGINT / SIGTERM during the run stop it before the next step (``interrupt``): the files are
+    closed and the summary written as after any other ending, with status "interrupted"."""
+    with stop_on_signals():
+        return _run_case(case, directory)
+
+
+def _run_case(case: Case, directory: Path) -> dict:
     from nanoglue.fem.mesh import build_mesh
 
     if not runnable(case.geometry.model):
@@ -155,6 +165,8 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
         "case": case.name,
         "status": record.status,
         "message": record.message,
+        "signal": signal.Signals(record.signum).name if record.signum else None,
+        "exit_code": int(exit_code(record.status, record.signum)),
         "note": interface_note(case),
         "units": {"length": "nm", "stress": "GPa", "time": "s", "expansion": "%"},
         "final": {

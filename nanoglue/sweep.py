@@ -16,9 +16,11 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +31,11 @@ from pydantic import BaseModel
 
 from nanoglue.case_file import load_case
 from nanoglue.config import Case
-from nanoglue.errors import CaseError
+from nanoglue.errors import CaseError, ExitCode, exit_code, most_severe
+from nanoglue.interrupt import SIGNALS, received, stop_on_signals
 
 SWEPT_INTERFACE = "particle_substrate"  # the Sn/CNF interface, plotted for every point
-FAILED_STATUSES = ("failed", "crashed")  # the run raised / the worker process died
+POLL_SECONDS = 1.0  # how often the sweep looks for a signal while its points run
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,12 @@ class SweepPoint:
 
 @dataclass
 class PointResult:
-    """What became of one point: run status, message, wall time, and its summary.json."""
+    """What became of one point: run status, the exit code ``nanoglue run`` would have given,
+    message, wall time, and its summary.json."""
 
     point: SweepPoint
     status: str
+    code: ExitCode
     message: str
     wall_seconds: float
     summary: Optional[dict] = field(default=None)
@@ -174,31 +179,77 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
               on_done: Callable[[PointResult], None] = lambda _: None) -> list[PointResult]:
     """Run every point into ``out_dir/<slug>/`` with ``workers`` spawned processes; write the
     combined table and plot under ``title``. A failing point is a row with its error, not the
-    end of the sweep."""
+    end of the sweep.
+
+    A SIGINT / SIGTERM to the sweep starts no further point and is passed on to the workers,
+    whose runs stop cleanly before their next step ("interrupted"); the points not started are
+    rows too ("not started"), and the table is written as usual. The signal is passed on again
+    every POLL_SECONDS until the running points have ended: a worker ignores signals between
+    points and only catches them once its run has installed its handlers."""
     out_dir.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("spawn")
     results: dict[str, PointResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_point, point.case, str(out_dir / point.slug)): point
-                   for point in points}
-        for future in as_completed(futures):
-            result = _collect(futures[future], future, out_dir)
-            results[result.point.slug] = result
-            on_done(result)
+    waiting, running = list(points), {}
+    with stop_on_signals(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                initializer=_ignore_signals) as pool:
+        while waiting or running:
+            signum = received()
+            if signum:
+                _pass_on(signum)
+            while waiting and not signum and len(running) < workers:
+                point = waiting.pop(0)
+                running[pool.submit(run_point, point.case, str(out_dir / point.slug))] = point
+            if not running:
+                break
+            finished, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in finished:
+                result = _collect(running.pop(future), future, out_dir)
+                results[result.point.slug] = result
+                on_done(result)
+    for point in waiting:  # only after a signal
+        results[point.slug] = PointResult(point, "not started", exit_code("interrupted", signum),
+                                          f"the sweep was interrupted by "
+                                          f"{signal.Signals(signum).name}", float("nan"))
     ordered = [results[point.slug] for point in points]
     write_sweep_outputs(ordered, out_dir, title)
     return ordered
 
 
+def _ignore_signals() -> None:
+    """Worker initializer: SIGINT / SIGTERM do not kill an idle worker (which would break the
+    pool); the run of a point catches them itself (``simulation.run_case``). The run's modules
+    are imported first: importing gmsh (4.8) resets SIGINT to its default."""
+    import nanoglue.simulation  # noqa: F401
+
+    for signum in SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _pass_on(signum: int) -> None:
+    """Send ``signum`` to every worker process still alive."""
+    for child in multiprocessing.active_children():
+        try:
+            os.kill(child.pid, signum)
+        except ProcessLookupError:  # ended in between
+            pass
+
+
 def failed(results: Sequence[PointResult]) -> list[PointResult]:
-    """The points whose run raised or whose worker died."""
-    return [result for result in results if result.status in FAILED_STATUSES]
+    """The points that did not complete: stopped, interrupted, refused, raised, crashed or not
+    started."""
+    return [result for result in results if result.code != ExitCode.COMPLETED]
 
 
-def run_point(case: Case, directory: str) -> tuple[str, str, float]:
+def exit_code_of(results: Sequence[PointResult]) -> ExitCode:
+    """The sweep's exit code: the most severe of its points' (README, "Exit codes")."""
+    return most_severe(result.code for result in results)
+
+
+def run_point(case: Case, directory: str) -> tuple[str, int, str, float]:
     """Worker: run one case into ``directory`` (console output into its run.log).
 
-    Returns (status, message, wall seconds including meshing and form compilation).
+    Returns (status, exit code, message, wall seconds including meshing and form compilation):
+    the exit code ``nanoglue run`` would have given.
     """
     from nanoglue.simulation import run_case
 
@@ -208,9 +259,14 @@ def run_point(case: Case, directory: str) -> tuple[str, str, float]:
     with _console_to(path / "run.log"):
         try:
             summary = run_case(case, path)
+        except CaseError as err:
+            return "invalid", ExitCode.BAD_INPUT, str(err), time.perf_counter() - start
         except Exception as err:  # noqa: BLE001 - a failed point becomes a row of the table
-            return "failed", f"{type(err).__name__}: {err}", time.perf_counter() - start
-    return summary["status"], summary.get("message") or "", time.perf_counter() - start
+            traceback.print_exc()  # into run.log
+            return ("failed", ExitCode.INTERNAL_ERROR, f"{type(err).__name__}: {err}",
+                    time.perf_counter() - start)
+    return (summary["status"], summary["exit_code"], summary.get("message") or "",
+            time.perf_counter() - start)
 
 
 @contextmanager
@@ -235,12 +291,13 @@ def _console_to(log_path: Path) -> Iterator[None]:
 def _collect(point: SweepPoint, future: Future, out_dir: Path) -> PointResult:
     """The worker's answer plus the point's summary.json (if the run got that far)."""
     try:
-        status, message, wall = future.result()
+        status, code, message, wall = future.result()
     except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
-        status, message, wall = "crashed", f"{type(err).__name__}: {err}", float("nan")
+        status, code, message, wall = ("crashed", ExitCode.INTERNAL_ERROR,
+                                       f"{type(err).__name__}: {err}", float("nan"))
     summary_path = out_dir / point.slug / "summary.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
-    return PointResult(point, status, message, wall, summary)
+    return PointResult(point, status, ExitCode(code), message, wall, summary)
 
 
 # ------------------------------------------------------------------------------ outputs

@@ -13,6 +13,7 @@ from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity
 from nanoglue.output.curves import read_curves
 from nanoglue.materials.diffusivity import at_flux_density, front_precursor_length
 from nanoglue.simulation import front_resolution_warning
+from tests.test_cli import _stderr
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,14 +121,20 @@ def test_a_front_finer_than_the_particle_mesh_is_warned_about():
 def test_a_run_that_cannot_take_a_step_stops_cleanly_and_says_why(tmp_path):
     """Newton limited to one iteration: every step is refused and halved (0.1 % → 0.0016 %,
     7 refusals) until it falls below solver.min_step_percent (0.001 %). The run stops with a
-    summary naming the reason and counting the refusals; no curves (no step), no traceback."""
+    summary naming the reason and counting the refusals, exit code 3 and the message on
+    stderr; no curves (no step), no traceback."""
     case = _coarse_copy(tmp_path, "paper-bare-interface.yaml", stop=1.0)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(case), "-o", str(out),
                                       "--set", "solver.newton_max_iterations=1"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     assert "refused (no convergence in 1 iterations)" in result.output
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["status"] == "stopped" and "min_step_percent" in summary["message"]
+    assert summary["status"] == "stopped" and summary["exit_code"] == 3
+    assert summary["message"] == (
+        "stopped by the solver at 0.000 % volume expansion: a refused step (no convergence in "
+        "1 iterations) was cut to 0.000781 %, below solver.min_step_percent = 0.001 %; results "
+        "up to there are written")
+    assert _stderr(result).strip() == summary["message"]
     assert summary["rejected_steps_by_reason"] == {"no convergence in 1 iterations": 7}
     assert not (out / "curves.csv").exists()

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from nanoglue.cli import app
-from nanoglue.errors import CaseError
+from nanoglue.errors import CaseError, ExitCode
 from nanoglue.sweep import PointResult, expand_grid, parse_set, parse_sets, sweep_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,8 +100,9 @@ def test_sweep_table_has_a_row_per_point_with_empty_cells_for_missing_values(tmp
     summary = {"debonding": {"onset_expansion_percent": {"particle_substrate": 1.23456},
                              "complete_expansion_percent": {}, "held": True,
                              "final": {"particle_substrate": {}}}}
-    results = [PointResult(points[0], "completed", "", 12.0, summary),
-               PointResult(points[1], "failed", "RuntimeError: no convergence", 3.0, None)]
+    results = [PointResult(points[0], "completed", ExitCode.COMPLETED, "", 12.0, summary),
+               PointResult(points[1], "failed", ExitCode.INTERNAL_ERROR,
+                           "RuntimeError: no convergence", 3.0, None)]
     columns, rows = sweep_table(results)
     assert columns == ["point", "sodiation.c_rate", "status", "held", "onset_particle_substrate_percent",
                        "complete_particle_substrate_percent", "wall_seconds", "message"]
@@ -147,13 +148,14 @@ def test_sweep_help_shows_an_example():
     assert result.exit_code == 0 and "Example" in result.output and "nanoglue sweep" in result.output
 
 
-def test_a_point_whose_run_fails_is_a_row_and_the_sweep_exits_1(tmp_path):
-    """The 3-D model validates but cannot be run yet: run_case raises in the worker."""
+def test_a_point_whose_run_refuses_its_case_is_a_row_and_the_sweep_exits_2(tmp_path):
+    """The 3-D model validates but cannot be run yet: run_case refuses it in the worker, as
+    `nanoglue run` would (exit 2)."""
     out = tmp_path / "out"
     result = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set", "geometry.model=quarter-3d",
                                  "--set", "geometry.substrate.kind=fiber", "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     with open(out / "sweep.csv", newline="") as handle:
         (row,) = list(csv.DictReader(handle))
-    assert row["status"] == "failed"
-    assert row["message"].startswith("CaseError: geometry.model: 'quarter-3d'")
+    assert row["status"] == "invalid"
+    assert row["message"].startswith("geometry.model: 'quarter-3d' can be meshed")

@@ -4,11 +4,14 @@ Schedule: ``cycles`` times, sodiate up to ``stop_expansion_percent`` and, if ``d
 desodiate until the entry surface reaches c = 0 (the cut-off) or X = 0. Each accepted step
 writes one row of ``curves.csv``; snapshots are written at the requested expansions.
 A step that fails is retried smaller; below ``solver.min_step_percent`` the run stops cleanly,
-keeping everything written so far, and says where and why.
+keeping everything written so far, and says where and why. A SIGINT / SIGTERM caught by
+``interrupt.stop_on_signals`` ends the run the same way before the next step attempt, agreed on
+by every rank.
 """
 
 from __future__ import annotations
 
+import signal
 import time as clock
 from dataclasses import asdict, dataclass, field
 from typing import Optional
@@ -19,6 +22,7 @@ from mpi4py import MPI
 from nanoglue.config import Case
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling.stepping import StepController, landmarks
+from nanoglue.interrupt import agreed
 from nanoglue.problems.energy import EnergyState
 from nanoglue.timing import STOPWATCH
 
@@ -30,8 +34,9 @@ STAGGER_TARGET = 8  # damage rounds per step above which the next step is shrunk
 class RunRecord:
     """How the run went, for the summary."""
 
-    status: str = "completed"
+    status: str = "completed"  # or "detached", "stopped", "interrupted"
     message: str = ""
+    signum: int = 0  # the signal number of an "interrupted" run
     steps: int = 0
     rejected_steps: int = 0
     rejections: dict[str, int] = field(default_factory=dict)  # why steps were refused → count
@@ -149,6 +154,9 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
         position = problem.chemical_expansion()
         marks = sorted(snapshot_marks | {target})
         while direction * (target - position) > LANDMARK_TOLERANCE:
+            signum = agreed(problem.comm)
+            if signum:
+                return _interrupted(record, position, signum, start)
             size = control.propose(position, marks, direction)
             outcome = problem.advance(direction, size)
             if not outcome.accepted:
@@ -164,7 +172,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                     record.cut_offs.append(position)
                     progress.log(f"desodiation cut-off: entry surface at c = 0 at {position:.3f} %")
                     break
-                return _stopped(record, position, outcome, start)
+                return _stopped(record, position, outcome, control, start)
             step += 1
             position = _landed(problem.chemical_expansion(), marks)
             control.accepted(outcome.newton.factorizations)  # the costly part of the effort
@@ -295,10 +303,20 @@ def _refusal_reason(outcome) -> str:
     return outcome.newton.reason if outcome.newton is not None else "transport"
 
 
-def _stopped(record: RunRecord, position: float, outcome, start: float) -> RunRecord:
-    reason = _refusal_reason(outcome)
+def _stopped(record: RunRecord, position: float, outcome, control: StepController,
+             start: float) -> RunRecord:
     record.status = "stopped"
-    record.message = (f"stopped at {position:.3f} % volume expansion: the step fell below "
-                      f"solver.min_step_percent ({reason}); results up to there are written")
+    record.message = (f"stopped by the solver at {position:.3f} % volume expansion: a refused "
+                      f"step ({_refusal_reason(outcome)}) was cut to {control.size:.3g} %, below "
+                      f"solver.min_step_percent = {control.smallest:g} %; results up to there "
+                      "are written")
+    return _finished(record, start)
+
+
+def _interrupted(record: RunRecord, position: float, signum: int, start: float) -> RunRecord:
+    record.status, record.signum = "interrupted", signum
+    record.message = (f"interrupted by {signal.Signals(signum).name} at {position:.3f} % volume "
+                      f"expansion after {record.steps} steps; results up to there are written "
+                      "(a rerun starts again from the beginning)")
     return _finished(record, start)
 
