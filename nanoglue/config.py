@@ -98,7 +98,7 @@ class CohesiveLaw(Section):
         "the effective opening δ = √(⟨δn⟩₊² + β²δt²), β = τc/σc; Gc is the same in both modes.",
     )
     residual_stiffness: Optional[float] = Field(
-        1e-4,
+        None,
         ge=0.0,
         lt=1.0,
         description="Stiffness r kept by a fully damaged interface, as a fraction of K [-]; "
@@ -128,7 +128,7 @@ class Interfaces(_SectionOfDefaults):
         description="CNF/ALD: Gc 20 J/m² (paper); σc not given.",
     )
     debonded_criterion: Literal["energy", "damage"] = Field(
-        "damage",
+        "energy",
         description="When a point counts as debonded (onset, complete, held): 'energy' — its "
         "law has spent 99 % of Gc (κ ≥ κ₉₉; near δf for the bilinear law); 'damage' — its "
         "secant damage d ≥ debonded_damage (d = 0.99 is reached with half of Gc unspent).",
