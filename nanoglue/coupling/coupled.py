@@ -187,6 +187,14 @@ class CoupledProblem:
         """c̄ = N_p/V_p, N_p = ∫_particle 2πr c dx (state of charge of the particle itself)."""
         return self._total(self._particle_sodium) / self.particle_volume
 
+    def coating_state_of_charge(self) -> float:
+        """N_coat/V_p: the Na a conducting coating holds, on the particle's scale (0 when the
+        coating does not conduct), so that c̄ + N_coat/V_p = c̄₀ + (C-rate)·t/3600 closes the
+        Na balance from curves.csv (``transport.total_sodium`` is particle + coating)."""
+        if not self.coating_conducts:
+            return 0.0
+        return self.transport.total_sodium() / self.particle_volume - self.mean_concentration()
+
     def chemical_expansion(self) -> float:
         """X = 100·β·c̄ [%] (the x-axis of every curve)."""
         return 100.0 * self.case.sodiation.expansion * self.mean_concentration()
@@ -221,6 +229,18 @@ class CoupledProblem:
         return self.comm.allreduce(np.min(local, initial=np.inf), op=MPI.MIN)
 
     # ------------------------------------------------------------------ one step
+    def equilibrate(self) -> Optional[NewtonResult]:
+        """Mechanical equilibrium of the initial state, before the first snapshot: a non-zero
+        initial concentration swells the particle at t = 0 (None: c = 0, nothing to balance;
+        a result that did not converge leaves every state as it was)."""
+        if self.case.sodiation.initial.value == 0.0:
+            return None
+        saved = self.state.copy()
+        result = self.mechanics.solve()
+        if not result.converged:
+            self.restore(saved)
+        return result
+
     def advance(self, direction: int, expansion_step: float) -> StepOutcome:
         """Sodiate (direction +1) or desodiate (−1) by ``expansion_step`` [%] of X.
 

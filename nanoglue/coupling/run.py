@@ -65,6 +65,7 @@ class StepState:
     time_s: float
     direction: int
     state_of_charge: float
+    coating_state_of_charge: float
     expansion_percent: float
     mechanical_expansion_percent: float
     von_mises_max: dict  # region name → max σ_vM [GPa]
@@ -82,7 +83,8 @@ class StepState:
         """The curves.csv row: scalars, then σ_vM per region, then every interface's state (its
         axis damage for the contact only), the step control, then the energy budget [aJ]."""
         row = {key: getattr(self, key) for key in (
-            "step", "time_s", "direction", "state_of_charge", "expansion_percent",
+            "step", "time_s", "direction", "state_of_charge", "coating_state_of_charge",
+            "expansion_percent",
             "mechanical_expansion_percent")}
         row.update({f"von_mises_max_{name}_GPa": value for name, value in self.von_mises_max.items()})
         row.update({key: getattr(self, key) for key in (
@@ -114,6 +116,7 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
     return StepState(
         step=step, time_s=problem.time, direction=direction,
         state_of_charge=problem.mean_concentration(),
+        coating_state_of_charge=problem.coating_state_of_charge(),
         expansion_percent=problem.chemical_expansion(),
         mechanical_expansion_percent=problem.mechanical_expansion(),
         von_mises_max={name: comm.allreduce(np.max(samples.von_mises[region == tag], initial=0.0),
@@ -146,6 +149,12 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
     stop = case.sodiation.stop_expansion_percent
     snapshot_marks = set(landmarks(stop, case.output.snapshot_every_percent,
                                    case.output.snapshot_at_percent)) | {0.0}
+    initial = problem.equilibrate()
+    if initial is not None and not initial.converged:
+        record.status = "stopped"
+        record.message = (f"stopped at the initial state: no mechanical equilibrium with the "
+                          f"initial concentration ({initial.reason})")
+        return _finished(record, start)
     problem.energy.start()
     outputs.snapshot(problem.time)
     previous = None
