@@ -46,20 +46,22 @@ def test_coating_interfaces_stay_intact_at_low_expansion():
 
 
 def test_through_the_coating_only_the_contact_debonds_completely_and_the_coating_holds_on():
-    """configs/paper-coated-6nm-coating-route.yaml on this coarse mesh, to 45 % and back: with
+    """configs/paper-coated-6nm-coating-route.yaml on this coarse mesh, to 55 % and back: with
     the contact not a Na entry the Sn/CNF interface debonds completely, yet the coating keeps the
-    particle on the fiber, also after desodiation — the paper's Fig 5g and S9 (measured here:
-    onset 23.6 %, complete 38.0 %, desodiated down to 35.4 %; the config itself: 38.3 %)."""
+    particle on the fiber, also after desodiation — the paper's Fig 5g and S9 (measured here with
+    τc = 0.6 GPa: onset 25.4 %, complete 47.5 %, desodiated down to 43.8 %; the config itself:
+    49.1 %. Until session 9, d ≥ 0.99 and τc 0.9: 38.0 % here, to 45 %; energy criterion and τc
+    0.9: 43.9 %)."""
     case = case_from_mapping({
         "geometry": {**GEOMETRY, "coating": {"thickness": 6.0}},
         "interfaces": {"damage_viscosity": 1.0},
         "sodiation": {"route": "through-coating", "through_contact": False,
-                      "stop_expansion_percent": 45.0, "desodiate": True}})
+                      "stop_expansion_percent": 55.0, "desodiate": True}})
     problem = CoupledProblem(case, build_mesh(case))
     record = Recording()
     result = run_steps(problem, case, record, record)
     assert result.status == "completed"
-    assert result.complete.get("particle_substrate", 100.0) < 45.0
+    assert result.complete.get("particle_substrate", 100.0) < 55.0
     expansions = [row["expansion_percent"] for row in record.rows]
     assert max(expansions) > expansions[-1] + 5.0  # it desodiated
     assert record.rows[-1]["particle_substrate_bonded_arc_nm"] == 0.0

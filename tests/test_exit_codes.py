@@ -102,7 +102,8 @@ def test_a_signalled_run_closes_its_outputs_and_exits_128_plus_the_signal(tmp_pa
     fields.xdmf and its .h5 open (the mesh reads back), curves.csv ends at that state."""
     out = tmp_path / "out"
     process = _start(["run", str(_long_case(tmp_path)), "-o", str(out)])
-    _when_stepping(process, out / "curves.csv")
+    # 8 steps: past the first 0.5 % snapshot (the onset's ≤ 0.2 % steps start at ~0.2 %)
+    _when_stepping(process, out / "curves.csv", rows=8)
     returncode, err, seconds = _signal_and_wait(process, signum)
     assert returncode == code, err
     assert seconds < 30
