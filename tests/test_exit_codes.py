@@ -15,13 +15,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import yaml
 from mpi4py import MPI
 from typer.testing import CliRunner
 
 from nanoglue.cli import app
 from nanoglue.errors import ExitCode, most_severe
 from tests.test_cli import _stderr
+from tests.coarse_case import coarse_case
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -30,13 +30,7 @@ runner = CliRunner()
 def _long_case(tmp_path: Path) -> Path:
     """The bare interface case on a coarse mesh to 30 %: ~1 s per % expansion, long enough to
     be caught stepping; a snapshot every 0.5 %."""
-    data = yaml.safe_load((ROOT / "configs" / "paper-bare-interface.yaml").read_text())
-    data["geometry"]["mesh"] = {"particle_size": 15.0, "far_size": 80.0}
-    data["sodiation"]["stop_expansion_percent"] = 30.0
-    data["output"] = {"snapshot_every_percent": 0.5}
-    path = tmp_path / "long.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return coarse_case(tmp_path, "paper-bare-interface.yaml", 30.0, 0.5, "long.yaml")
 
 
 def _start(args: list[str]) -> subprocess.Popen:

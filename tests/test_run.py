@@ -14,19 +14,14 @@ from nanoglue.output.curves import read_curves
 from nanoglue.materials.diffusivity import at_flux_density, front_precursor_length
 from nanoglue.simulation import front_resolution_warning
 from tests.test_cli import _stderr
+from tests.coarse_case import coarse_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _coarse_copy(tmp_path: Path, name: str, stop: float = 6.0) -> Path:
     """The bundled case, coarser and stopped early (the interface sizing stays the case's own)."""
-    data = yaml.safe_load((ROOT / "configs" / name).read_text())
-    data.setdefault("geometry", {})["mesh"] = {"particle_size": 15.0, "far_size": 80.0}
-    data["sodiation"]["stop_expansion_percent"] = stop
-    data["output"] = {"snapshot_every_percent": 3.0}
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return coarse_case(tmp_path, name, stop, 3.0)
 
 
 def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):

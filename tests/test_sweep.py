@@ -5,26 +5,19 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from nanoglue.cli import app
 from nanoglue.errors import CaseError, ExitCode
 from nanoglue.sweep import PointResult, expand_grid, parse_set, parse_sets, sweep_table
+from tests.coarse_case import coarse_case
 
-ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 
 def _tiny_case(tmp_path: Path) -> Path:
     """The bare interface case on a coarse mesh (interface sizing stays the case's own)."""
-    data = yaml.safe_load((ROOT / "configs" / "paper-bare-interface.yaml").read_text())
-    data["geometry"]["mesh"] = {"particle_size": 15.0, "far_size": 80.0}
-    data["sodiation"]["stop_expansion_percent"] = 2.0
-    data["output"] = {"snapshot_every_percent": 5.0}
-    path = tmp_path / "tiny.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return coarse_case(tmp_path, "paper-bare-interface.yaml", 2.0, 5.0, "tiny.yaml")
 
 
 def test_set_values_are_read_as_yaml_scalars():
