@@ -212,12 +212,13 @@ class CoupledProblem:
         return {name: self.mechanics.interfaces[tag].debonded_damage
                 for tag, name in self.interfaces.items()}
 
-    def held(self) -> bool:
+    def held(self, states: Optional[dict] = None) -> bool:
         """A path of interfaces not debonded over their whole arc links particle and substrate
-        (always True without a substrate or without interfaces)."""
+        (always True without a substrate or without interfaces); ``states``: the
+        ``interface_states()`` of the current state when the caller has them already."""
         if not self.layout.has("substrate") or not self.interfaces:
             return True
-        reached, states = {tags.PARTICLE}, self.interface_states()
+        reached, states = {tags.PARTICLE}, states or self.interface_states()
         links = [self.layout.interfaces[name].regions for name in self.interfaces.values()
                  if states[name].debonded_arc_fraction < 1.0]
         for _ in links:

@@ -202,7 +202,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
             if position in marks:
                 outputs.snapshot(problem.time)
             progress.update(position, _status(state, direction))
-            if not problem.held():
+            if not problem.held(state.interfaces):
                 record.status = "detached"
                 record.message = (f"the particle came off at {position:.3f} % volume expansion: "
                                   "no interface path to the substrate is left (only the residual "
