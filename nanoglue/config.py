@@ -142,10 +142,28 @@ class Interfaces(_SectionOfDefaults):
     onset_arc_length: Length = Field(
         1.0, description="Debonded arc length that marks debonding onset [nm]."
     )
-    damage_viscosity: Optional[Length] = Field(
-        None, description="Relaxation time η [s] of a viscous damage law ḋ = (d(κ) − d)/η "
-        "(regularises unstable debonding events in time); null: rate-independent (the paper)."
+    damage_viscosity: Optional[float] = Field(
+        None, ge=0.0,
+        description="Relaxation time η [s] of the viscous damage law ḋ = (d(κ) − d)/η at every "
+        "step (it spreads an unstable debonding event over η, and delays all damage: "
+        "docs/model.md). null (default): rate-independent d = d(κ), and at a stall (a refused "
+        "step cut below solver.min_step_percent) the viscous law with η = "
+        "damage_relaxation_percent / |dX/dt| until d has caught up with d(κ); 0: "
+        "rate-independent throughout (a stall stops the run).",
     )
+    damage_relaxation_percent: Length = Field(
+        0.02,
+        description="η of the stall relief as the volume expansion it takes [% of X]: η = this "
+        "/ |dX/dt|, |dX/dt| = 100·β·(C-rate)/3600 [%/s] (0.857 s at C/5), the same "
+        "regularisation at every C-rate; used when damage_viscosity is null.",
+    )
+
+    def viscosity(self, expansion_rate: float) -> tuple[float, Optional[float]]:
+        """(η of every step, η of the stall relief or None) [s] at |dX/dt| =
+        ``expansion_rate`` [%/s] (η = 0: rate-independent)."""
+        if self.damage_viscosity is not None:
+            return self.damage_viscosity, None
+        return 0.0, self.damage_relaxation_percent / expansion_rate
 
     def laws(self) -> dict[str, CohesiveLaw]:
         """Interface name → its cohesive law (the fields of type CohesiveLaw)."""

@@ -183,6 +183,10 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
             "onset_expansion_percent": record.onset,
             "complete_expansion_percent": record.complete,
             "held": problem.held(),
+            "damage_viscosity_s": problem.damage_viscosity,
+            "stall_relief": {"viscosity_s": problem.retry_viscosity,
+                             "stalls": record.stalls_relieved,
+                             "viscous_steps": record.viscous_steps},
             "dissipated_energy_aJ": {name: i.dissipated + i.viscous
                                      for name, i in record.energy.interfaces.items()}
                                     if record.energy else {},

@@ -120,6 +120,7 @@ class CoupledProblem:
                 self.conversion * case.materials.coating_conversion_strain)
         cohesive = case.interfaces.model == "cohesive"
         laws = case.interfaces.laws()
+        self.damage_viscosity, self.retry_viscosity = case.interfaces.viscosity(self.rate)  # [s]
         self.interfaces = {pair.tag: name for name, pair in self.layout.interfaces.items()
                            if cohesive}
         specs = {pair.tag: InterfaceSpec(name, pair.regions, laws[name])
@@ -128,7 +129,7 @@ class CoupledProblem:
                                    interfaces=specs, clamps=self.layout.clamps,
                                    debonded=DebondedCriterion(case.interfaces.debonded_criterion,
                                                               case.interfaces.debonded_damage),
-                                   damage_viscosity=case.interfaces.damage_viscosity)
+                                   damage_viscosity=self.damage_viscosity)
         u_particle = self.mechanics.displacement(tags.PARTICLE)
         self._volume_strain = fem.form(kinematics.volume_change(u_particle) * w * dx(tags.PARTICLE))
         self._particle_weight = fem.form(w * dx(tags.PARTICLE))

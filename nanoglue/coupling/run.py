@@ -41,6 +41,8 @@ class RunRecord:
     rejected_steps: int = 0
     rejections: dict[str, int] = field(default_factory=dict)  # why steps were refused → count
     newton_iterations: int = 0
+    stalls_relieved: int = 0  # stalls passed by the viscous damage law (StallRelief)
+    viscous_steps: int = 0  # steps accepted with that law on
     cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
     peak_von_mises: dict[str, float] = field(default_factory=dict)
     onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
@@ -55,6 +57,41 @@ class RunRecord:
 
 
 CONTACT = "particle_substrate"  # the interface whose completion means the particle is off
+
+
+@dataclass
+class StallRelief:
+    """The viscous damage law as the way through a stall (docs/model.md, *Viscous damage*).
+
+    A refused step cut below solver.min_step_percent means the rate-independent update
+    d = d(κ) cannot follow the path there (an unstable debonding event). With a relief viscosity
+    η_r (``CoupledProblem.retry_viscosity``) the damage law becomes ḋ = (d(κ) − d)/η_r, the steps
+    restart at X_r = η_r·|dX/dt| (the expansion of one relaxation time), and the law goes back to
+    d = d(κ) after the first accepted step at which d trails d(κ) by less than
+    solver.damage_tolerance everywhere (the event is over). Every other step keeps d = d(κ),
+    so a run that never stalls is the rate-independent run exactly.
+    """
+
+    problem: CoupledProblem
+    on: bool = False
+
+    def start(self, control: StepController) -> bool:
+        """Switch the viscous law on at a stall; False: it is on already, or there is none."""
+        eta = self.problem.retry_viscosity
+        if eta is None or self.on:
+            return False
+        self.problem.mechanics.damage_viscosity, self.on = eta, True
+        control.size = max(eta * self.problem.rate, control.smallest)
+        return True
+
+    def accepted(self) -> bool:
+        """After an accepted step: whether it was viscous (the law goes off once d has caught up)."""
+        if not self.on:
+            return False
+        mechanics = self.problem.mechanics
+        if mechanics.damage_lag() < mechanics.solver.damage_tolerance:
+            mechanics.damage_viscosity, self.on = self.problem.damage_viscosity, False
+        return True
 
 
 @dataclass(frozen=True)
@@ -157,7 +194,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
         return _finished(record, start)
     problem.energy.start()
     outputs.snapshot(problem.time)
-    previous = None
+    previous, relief = None, StallRelief(problem)
     for direction in half_cycles(case):
         target = stop if direction > 0 else 0.0
         position = problem.chemical_expansion()
@@ -181,9 +218,15 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                     record.cut_offs.append(position)
                     progress.log(f"desodiation cut-off: entry surface at c = 0 at {position:.3f} %")
                     break
-                return _stopped(record, position, outcome, control, start)
+                if relief.start(control):
+                    record.stalls_relieved += 1
+                    progress.log(f"stall at {position:.3f} % ({reason}): viscous damage with "
+                                 f"η = {problem.retry_viscosity:.3g} s until d has caught up")
+                    continue
+                return _stopped(record, position, outcome, control, start, relief.on)
             step += 1
             position = _landed(problem.chemical_expansion(), marks)
+            record.viscous_steps += relief.accepted()
             control.accepted(outcome.newton.factorizations)  # the costly part of the effort
             if (outcome.plastic_increment > s.max_plastic_increment
                     or outcome.newton.staggers > STAGGER_TARGET):
@@ -313,12 +356,13 @@ def _refusal_reason(outcome) -> str:
 
 
 def _stopped(record: RunRecord, position: float, outcome, control: StepController,
-             start: float) -> RunRecord:
+             start: float, viscous: bool) -> RunRecord:
     record.status = "stopped"
+    law = " with viscous damage (the stall relief)" if viscous else ""
     record.message = (f"stopped by the solver at {position:.3f} % volume expansion: a refused "
-                      f"step ({_refusal_reason(outcome)}) was cut to {control.size:.3g} %, below "
-                      f"solver.min_step_percent = {control.smallest:g} %; results up to there "
-                      "are written")
+                      f"step ({_refusal_reason(outcome)}) was cut to {control.size:.3g} %{law}, "
+                      f"below solver.min_step_percent = {control.smallest:g} %; results up to "
+                      "there are written")
     return _finished(record, start)
 
 

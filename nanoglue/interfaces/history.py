@@ -83,6 +83,13 @@ class InterfaceHistory:
         self.d.x.array[gamma] = new
         return self.comm.allreduce(change, op=MPI.MAX)
 
+    def lag(self) -> float:
+        """max |d(κ_trial) − d| at the last update (all ranks): how far a viscous d trails the
+        rate-independent one (0 for ρ = 1)."""
+        gamma = self.vertices
+        lag = np.max(np.abs(self._d_new.x.array[gamma] - self.d.x.array[gamma]), initial=0.0)
+        return self.comm.allreduce(lag, op=MPI.MAX)
+
     def commit(self) -> None:
         """κ_n ← κ_trial, d_n ← d (the step converged)."""
         self.kappa.x.array[:] = self._kappa_trial.x.array

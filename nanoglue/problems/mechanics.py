@@ -84,14 +84,16 @@ class Mechanics:
     kinematics: a ``kinematics`` object (its ``model`` the geometry of the model); materials:
     region tag → config.ElasticMaterial; eigenstrains: region tag → 3×3 UFL eigenstrain;
     interfaces: interface tag → ``InterfaceSpec``; clamps: (facet tag, component, region tag) or
-    (…, value) with a ``fem.Constant`` value prescribed there (``problems.supports``).
+    (…, value) with a ``fem.Constant`` value prescribed there (``problems.supports``);
+    damage_viscosity: η [s] of the viscous damage update (0: rate-independent; settable between
+    steps as ``damage_viscosity``).
     """
 
     def __init__(self, kinematics, cell_tags, facet_tags, materials: Mapping,
                  eigenstrains: Mapping, solver: Solver = Solver(), *,
                  interfaces: Mapping[int, InterfaceSpec] = {}, clamps: Sequence = (),
                  debonded: DebondedCriterion = DebondedCriterion(),
-                 damage_viscosity: Optional[float] = None,
+                 damage_viscosity: float = 0.0,
                  quadrature_degree: Optional[int] = None):
         model = kinematics.model
         mesh = model.mesh
@@ -140,7 +142,7 @@ class Mechanics:
         self.system = ActiveBlockSystem(self.fields, residuals, jacobians, bcs, active,
                                         solver.petsc_options, "mechanics")
         self.newton = Newton(self.system, self._update, solver)
-        self._damage_viscosity = damage_viscosity
+        self.damage_viscosity = damage_viscosity
         self.state = StateSet(self.fields + [f for r in self.regions.values() for f in r.persistent()]
                               + [f for i in self.interfaces.values() for f in i.history.persistent()])
         self._samples = None
@@ -209,8 +211,8 @@ class Mechanics:
         """Lagged damage rounds (module docstring). ``iterations`` / ``factorizations`` of the
         result are the largest of one round, ``staggers`` the number of rounds."""
         most, factorized, residuals = 0, 0, []
-        eta, limit = self._damage_viscosity, self.solver.max_damage_rounds
-        relaxation = 1.0 if eta is None or step_time is None else step_time / (eta + step_time)
+        eta, limit = self.damage_viscosity, self.solver.max_damage_rounds
+        relaxation = 1.0 if step_time is None else step_time / (eta + step_time)
         reason = f"damage did not converge in {limit} rounds"
         settling = False  # this round solves to the full tolerances
         histories = [interface.history for interface in self.interfaces.values()]
@@ -232,6 +234,10 @@ class Mechanics:
             settling = small
         return NewtonResult(False, most, residuals, reason, staggers=stagger,
                             factorizations=factorized)
+
+    def damage_lag(self) -> float:
+        """Largest |d(κ) − d| over the interfaces after the last damage update (0 without)."""
+        return max((i.history.lag() for i in self.interfaces.values()), default=0.0)
 
     def refresh(self) -> None:
         """After the fields were set from outside: the next correction factorises afresh and
