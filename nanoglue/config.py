@@ -115,10 +115,9 @@ class Interfaces(_SectionOfDefaults):
         "regions share one displacement (no debonding; stresses and swelling only).",
     )
     particle_substrate: CohesiveLaw = Field(
-        CohesiveLaw(toughness=0.5, strength=1.0, shear_strength=0.6),
+        CohesiveLaw(toughness=0.5, strength=1.0, shear_strength=0.9),
         description="Sn/CNF: Gc 0.5 J/m² (paper); σc, τc not given (σc 1 GPa: design.md §8b "
-        "lead; τc 0.6 GPa: the bare completion under the energy criterion, session 9; 0.9 under "
-        "the older d ≥ 0.99 — docs/calibration.md).",
+        "lead; τc 0.9 GPa: fitted to the paper's bare completion — docs/calibration.md).",
     )
     particle_coating: CohesiveLaw = Field(
         CohesiveLaw(toughness=20.0, strength=3.0),

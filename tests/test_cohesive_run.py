@@ -54,7 +54,6 @@ def test_through_the_coating_only_the_contact_debonds_completely_and_the_coating
     0.9: 43.9 %)."""
     case = case_from_mapping({
         "geometry": {**GEOMETRY, "coating": {"thickness": 6.0}},
-        "interfaces": {"damage_viscosity": 1.0},
         "sodiation": {"route": "through-coating", "through_contact": False,
                       "stop_expansion_percent": 55.0, "desodiate": True}})
     problem = CoupledProblem(case, build_mesh(case))

@@ -19,7 +19,6 @@ runner = CliRunner()
 SMALL = {
     "name": "small",
     "geometry": {"mesh": {"particle_size": 15.0, "far_size": 80.0}},
-    "interfaces": {"damage_viscosity": 1.0},
     "sodiation": {"stop_expansion_percent": 1.0},
     "output": {"snapshot_every_percent": 5.0},
 }
