@@ -144,7 +144,8 @@ def _debonding_line(record) -> str:
 
 def _energy_summary(record) -> dict:
     """The budget after the last step, each balance's largest residual relative to its largest
-    term over the run, and the Gc bounds of each interface (problems.energy, docs/model.md)."""
+    term over the run (outside the steps an interface jumped in, listed with the energy each
+    jump released), and the Gc bounds of each interface (problems.energy, docs/model.md)."""
     if record.energy is None:
         return {}
     bounds = {name: {"min_dissipated_over_Gc_debonded_area": low if math.isfinite(low) else None,
@@ -153,7 +154,11 @@ def _energy_summary(record) -> dict:
     return {"units": "aJ = 1e-18 J = GPa·nm³, the whole body (2π included in axisymmetry)",
             "final": asdict(record.energy),
             "largest_relative_residual": {name: residual / term if term > 0.0 else 0.0
-                                          for name, (residual, term) in record.energy_closure.items()},
+                                          for name, (residual, term, _) in
+                                          record.energy_closure.items()},
+            "unstable_jumps": record.jumps,
+            "released_in_jumps_aJ": {name: -jumped for name, (_, _, jumped) in
+                                     record.energy_closure.items() if jumped},
             "toughness_bounds": bounds}
 
 
@@ -186,7 +191,8 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
             "damage_viscosity_s": problem.damage_viscosity,
             "stall_relief": {"viscosity_s": problem.retry_viscosity,
                              "stalls": record.stalls_relieved,
-                             "viscous_steps": record.viscous_steps},
+                             "viscous_steps": record.viscous_steps,
+                             "unstable_jumps": record.unstable_jumps},
             "dissipated_energy_aJ": {name: i.dissipated + i.viscous
                                      for name, i in record.energy.interfaces.items()}
                                     if record.energy else {},

@@ -49,6 +49,24 @@ def test_a_coarse_stall_is_passed_by_the_viscous_relief_and_nowhere_else():
     _assert_detached_cleanly(relieved)
     assert relieved.stalls_relieved >= 1
     assert 0 < relieved.viscous_steps < relieved.steps // 2
+    _assert_jumps_released_energy(relieved, rows)
+
+
+def _assert_jumps_released_energy(result, rows):
+    """Every relieved stall is an unstable jump on record: where it started and ended, and the
+    energy it released (dissipated beyond the law's D(κ), > 0), which the curves.csv rows
+    flagged ``stall_relief`` add up to from the viscous column."""
+    jumps = result.unstable_jumps
+    assert len(jumps) == result.stalls_relieved
+    assert sum(row["stall_relief"] for row in rows) == result.viscous_steps
+    column = "energy_particle_substrate_viscous_aJ"
+    increments = [now[column] - before[column] for before, now in zip(rows, rows[1:])
+                  if now["stall_relief"]]
+    released = [jump["released_aJ"]["particle_substrate"] for jump in jumps]
+    assert all(value > 0 for value in released), released
+    assert sum(released) == pytest.approx(sum(increments), rel=1e-9)
+    for jump in jumps:
+        assert jump["from_percent"] <= jump["to_percent"]
 
 
 @pytest.mark.slow
@@ -57,6 +75,7 @@ def test_the_untuned_case_that_stalled_runs_to_detachment_with_defaults():
     before any onset) and now comes off cleanly (145 s for both runs)."""
     stalled, _ = _run({**ISSUE_CASE, "interfaces": {"damage_viscosity": 0.0}})
     assert stalled.status == "stopped" and not stalled.onset
-    relieved, _ = _run(ISSUE_CASE)
+    relieved, rows = _run(ISSUE_CASE)
     _assert_detached_cleanly(relieved)
     assert relieved.stalls_relieved >= 1
+    _assert_jumps_released_energy(relieved, rows)

@@ -21,12 +21,14 @@ from mpi4py import MPI
 
 from nanoglue.config import Case
 from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.stall_relief import StallRelief, jump_note
 from nanoglue.coupling.stepping import StepController, landmarks
 from nanoglue.interrupt import agreed
 from nanoglue.problems.energy import EnergyState
 from nanoglue.timing import STOPWATCH
 
 LANDMARK_TOLERANCE = 1e-9  # [%] of X: a state this close to a landmark is on it
+JUMP_MISS = 1e-3  # a step's interface balance miss, of Gc × the interface area: a jump
 STAGGER_TARGET = 8  # damage rounds per step above which the next step is shrunk
 
 
@@ -43,13 +45,15 @@ class RunRecord:
     newton_iterations: int = 0
     stalls_relieved: int = 0  # stalls passed by the viscous damage law (StallRelief)
     viscous_steps: int = 0  # steps accepted with that law on
+    unstable_jumps: list = field(default_factory=list)  # StallRelief.events: where, released
     cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
     peak_von_mises: dict[str, float] = field(default_factory=dict)
     onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
     complete: dict[str, float] = field(default_factory=dict)  # X [%] no bonded arc is left
     energy: Optional[EnergyState] = None  # the energy budget after the last accepted step
-    # balance → [largest |residual|, largest |term|] over the steps [aJ]
+    # balance → [largest |residual| outside jumps, largest |term|, Σ jump misses] [aJ]
     energy_closure: dict = field(default_factory=dict)
+    jumps: list = field(default_factory=list)  # steps an interface jumped in (_track_energy)
     # interface → [min D/(Gc·A_debonded), max D/(Gc·A_damaged)] over the steps [-]
     toughness_bounds: dict = field(default_factory=dict)
     wall_seconds: float = 0.0
@@ -57,41 +61,6 @@ class RunRecord:
 
 
 CONTACT = "particle_substrate"  # the interface whose completion means the particle is off
-
-
-@dataclass
-class StallRelief:
-    """The viscous damage law as the way through a stall (docs/model.md, *Viscous damage*).
-
-    A refused step cut below solver.min_step_percent means the rate-independent update
-    d = d(κ) cannot follow the path there (an unstable debonding event). With a relief viscosity
-    η_r (``CoupledProblem.retry_viscosity``) the damage law becomes ḋ = (d(κ) − d)/η_r, the steps
-    restart at X_r = η_r·|dX/dt| (the expansion of one relaxation time), and the law goes back to
-    d = d(κ) after the first accepted step at which d trails d(κ) by less than
-    solver.damage_tolerance everywhere (the event is over). Every other step keeps d = d(κ),
-    so a run that never stalls is the rate-independent run exactly.
-    """
-
-    problem: CoupledProblem
-    on: bool = False
-
-    def start(self, control: StepController) -> bool:
-        """Switch the viscous law on at a stall; False: it is on already, or there is none."""
-        eta = self.problem.retry_viscosity
-        if eta is None or self.on:
-            return False
-        self.problem.mechanics.damage_viscosity, self.on = eta, True
-        control.size = max(eta * self.problem.rate, control.smallest)
-        return True
-
-    def accepted(self) -> bool:
-        """After an accepted step: whether it was viscous (the law goes off once d has caught up)."""
-        if not self.on:
-            return False
-        mechanics = self.problem.mechanics
-        if mechanics.damage_lag() < mechanics.solver.damage_tolerance:
-            mechanics.damage_viscosity, self.on = self.problem.damage_viscosity, False
-        return True
 
 
 @dataclass(frozen=True)
@@ -114,6 +83,7 @@ class StepState:
     newton_iterations: int
     damage_rounds: int
     step_percent: float
+    stall_relief: bool = False  # taken with the viscous law of a stall's relief (StallRelief)
     energy: Optional[EnergyState] = None  # the budget so far (problems.energy)
 
     def row(self) -> dict:
@@ -134,6 +104,7 @@ class StepState:
                     row[f"{name}_{key}"] = value
         row.update({key: getattr(self, key) for key in (
             "newton_iterations", "damage_rounds", "step_percent")})
+        row["stall_relief"] = int(self.stall_relief)
         if self.energy is not None:
             for part in (self.energy.regions, self.energy.interfaces):
                 for name, terms in part.items():
@@ -144,7 +115,7 @@ class StepState:
 
 
 def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
-                 size: float) -> StepState:
+                 size: float, stall_relief: bool = False) -> StepState:
     """The ``StepState`` of ``problem`` after an accepted step (collective)."""
     comm = problem.comm
     samples = problem.mechanics.quadrature_samples()
@@ -167,6 +138,7 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
         newton_iterations=outcome.newton.iterations,
         damage_rounds=outcome.newton.staggers,
         step_percent=size,
+        stall_relief=stall_relief,
         energy=problem.energy.step(),
     )
 
@@ -195,6 +167,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
     problem.energy.start()
     outputs.snapshot(problem.time)
     previous, relief = None, StallRelief(problem)
+    record.unstable_jumps = relief.events
     for direction in half_cycles(case):
         target = stop if direction > 0 else 0.0
         position = problem.chemical_expansion()
@@ -218,7 +191,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                     record.cut_offs.append(position)
                     progress.log(f"desodiation cut-off: entry surface at c = 0 at {position:.3f} %")
                     break
-                if relief.start(control):
+                if relief.start(control, position, record.energy):
                     record.stalls_relieved += 1
                     progress.log(f"stall at {position:.3f} % ({reason}): viscous damage with "
                                  f"η = {problem.retry_viscosity:.3g} s until d has caught up")
@@ -226,12 +199,15 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                 return _stopped(record, position, outcome, control, start, relief.on)
             step += 1
             position = _landed(problem.chemical_expansion(), marks)
-            record.viscous_steps += relief.accepted()
             control.accepted(outcome.newton.factorizations)  # the costly part of the effort
             if (outcome.plastic_increment > s.max_plastic_increment
                     or outcome.newton.staggers > STAGGER_TARGET):
                 control.size = max(control.size * control.shrink, control.smallest)
-            state = measure_step(problem, step, direction, outcome, size)
+            state = measure_step(problem, step, direction, outcome, size, relief.on)
+            if relief.accepted(state):
+                record.viscous_steps += 1
+                if not relief.on:
+                    progress.log(jump_note(relief.events[-1]))
             _track_peaks(record, state)
             _track_energy(record, state, case)
             if direction > 0:
@@ -290,8 +266,15 @@ def _track_peaks(record: RunRecord, state: StepState) -> None:
 def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:
     """Keep the last budget, each balance's largest residual and largest term, and the ratio
     of each interface's rate-independent dissipation D to Gc times its debonded area (≥ 1 up to
-    the criterion's share of Gc) and to Gc times its damaged area (≤ 1)."""
-    energy = record.energy = state.energy
+    the criterion's share of Gc) and to Gc times its damaged area (≤ 1).
+
+    An interface balance that misses by more than JUMP_MISS of the interface's whole toughness
+    (Gc times its area) within one step marks an unstable jump taken in that step: the trapezoidal work cannot follow a state that
+    jumped, and the miss is the energy the jump released (−miss: what the interface stored and
+    dissipated beyond the work the trapezoid credits it). Such steps are listed
+    (``record.jumps``) and kept out of the residual that measures the discretisation."""
+    before, energy = record.energy, state.energy
+    record.energy = energy
     regions, interfaces = energy.regions.values(), energy.interfaces
     balances = {"bulk": (energy.bulk_residual, [
         sum(r.swelling_work for r in regions), sum(r.elastic for r in regions),
@@ -299,10 +282,19 @@ def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:
     balances.update({name: (i.balance_residual, [i.work, i.bonded + i.residual_floor + i.contact,
                                                  i.dissipated + i.viscous])
                      for name, i in interfaces.items()})
-    for name, (residual, terms) in balances.items():
-        worst = record.energy_closure.setdefault(name, [0.0, 0.0])
-        worst[0], worst[1] = max(worst[0], abs(residual)), max([worst[1]] + [abs(t) for t in terms])
     laws = case.interfaces.laws()
+    for name, (residual, terms) in balances.items():
+        worst = record.energy_closure.setdefault(name, [0.0, 0.0, 0.0])
+        worst[1] = max([worst[1]] + [abs(t) for t in terms])
+        if name in interfaces and before is not None:
+            miss = residual - before.interfaces[name].balance_residual
+            toughness = laws[name].toughness * state.interfaces[name].area_nm2  # [aJ]
+            if abs(miss) > JUMP_MISS * toughness:
+                worst[2] += miss
+                record.jumps.append({"step": state.step, "expansion_percent":
+                                     state.expansion_percent, "interface": name,
+                                     "released_aJ": -miss, "of_Gc_area": abs(miss) / toughness})
+        worst[0] = max(worst[0], abs(residual - worst[2]))
     for name, now in state.interfaces.items():
         toughness, spent = laws[name].toughness, interfaces[name].dissipated
         bounds = record.toughness_bounds.setdefault(name, [float("inf"), 0.0])
