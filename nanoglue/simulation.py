@@ -31,7 +31,7 @@ def interface_note(case: Case) -> str:
         "complete are interpolated between steps on the mesh as built; check the interface "
         "resolution warning of the mesh report. The Sn/CNF shear strength is calibrated on the "
         "paper's bare completion; when every element size halves, onsets and the S10 "
-        "lift-off move < 1 point, while the bare completion moves by ~3.5 points (61.8 → 58.4 %; "
+        "lift-off move < 1 point, while the bare completion moves by ~1.5 points (61.3 → 62.8 %; "
         "docs/calibration.md). A point counts as debonded once its law has spent 99 % of Gc."
     )
 
