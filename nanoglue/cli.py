@@ -85,12 +85,18 @@ def _load(case_path: Path, settings: Sequence[str] = ()):
         _fail(f"{case_path}: {err}")
 
 
-def _output_directory(case, output: Optional[Path], overwrite: bool) -> Path:
-    """The directory to write into; refuses a non-empty one unless ``overwrite``."""
+def _output_directory(case, output: Optional[Path], overwrite: bool, resume: bool = False) -> Path:
+    """The directory to write into; refuses a non-empty one unless ``overwrite`` or ``resume``
+    (which needs one)."""
     directory = output or Path(case.output.directory or Path("results") / case.name)
     if directory.exists() and not directory.is_dir():
         _fail(f"output {directory} exists and is not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not overwrite:
+    if resume and overwrite:
+        _fail("--resume goes on with the run in the output directory, --overwrite replaces it: "
+              "give one of them")
+    if resume and not directory.is_dir():
+        _fail(f"--resume: no run in {directory}")
+    if directory.is_dir() and any(directory.iterdir()) and not (overwrite or resume):
         _fail(f"output directory {directory} is not empty (use --overwrite to replace its files)")
     barrier()  # every rank has looked before rank 0 writes anything
     return directory
@@ -164,16 +170,24 @@ def run(
     settings: list[str] = typer.Option(
         [], "--set", help="key=value (dotted config key) overriding the case file; repeatable. "
         "The resolved case is written to case.yaml."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Go on from the last checkpoint of the run in the output "
+        "directory (same case and --set, same MPI rank count)."),
 ) -> None:
     """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary. Exit
     code 0 completed or detached, 1 internal error, 2 bad input, 3 stopped by the solver,
     130 / 143 interrupted by SIGINT / SIGTERM (README, "Exit codes")."""
     from nanoglue.simulation import run_case
 
+    from nanoglue.run_directory import clear_previous_run, locked
+
     case = _load(case_path, settings)
-    directory = _output_directory(case, output, overwrite)
+    directory = _output_directory(case, output, overwrite, resume)
     try:
-        summary = run_case(case, directory)
+        with locked(directory):
+            if overwrite:
+                clear_previous_run(directory, case_path)
+            summary = run_case(case, directory, resume, case_path)
     except CaseError as err:  # found before anything is written (the mesh file, the model)
         _fail(f"{case_path}: {err}")
     except Exception as err:  # noqa: BLE001 - the boundary where a bug becomes exit 1

@@ -330,6 +330,11 @@ class Output(Section):
     snapshot_at_percent: list[Annotated[float, Field(ge=0)]] = Field(
         default_factory=list, description="Extra volume expansions [%] with a snapshot."
     )
+    checkpoint_every_steps: int = Field(
+        25, ge=0, description="A checkpoint (checkpoint/ in the output directory: what `nanoglue "
+        "run --resume` goes on from) every N accepted steps [steps], besides one at every "
+        "snapshot and one when a signal stops the run; 0: snapshots and signals only.",
+    )
 
 
 # ------------------------------------------------------------------------------------ case

@@ -22,6 +22,7 @@ import yaml
 
 from nanoglue.errors import CaseError
 from nanoglue.output.curves import read_curves
+from nanoglue.run_directory import resolved_case
 
 SN_CNF = "particle_substrate"
 S11_EXPANSION = 56.0  # % volume expansion of the coating-thickness comparison (Fig S11)
@@ -79,7 +80,7 @@ class RunData:
 def load_run(directory: Path) -> RunData:
     """Read a run directory; a CaseError if it has neither summary.json nor case.yaml."""
     directory = Path(directory)
-    summary_path, case_path = directory / "summary.json", directory / "case.yaml"
+    summary_path, case_path = directory / "summary.json", resolved_case(directory)
     if not summary_path.exists() and not case_path.exists():
         raise CaseError(str(directory), "no summary.json or case.yaml: not a nanoglue run directory")
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}

@@ -7,6 +7,7 @@ import math
 import signal
 from dataclasses import asdict
 from pathlib import Path
+from typing import Optional
 
 from nanoglue.case_file import case_to_yaml
 from nanoglue.config import Case
@@ -18,8 +19,11 @@ from nanoglue.output.progress import progress_bar
 from nanoglue.output.run_outputs import RunOutputs
 from nanoglue.interrupt import stop_on_signals
 from nanoglue.parallel import barrier, is_root
+from nanoglue.run_directory import CASE_HEADER, case_file_name
 from nanoglue.materials.diffusivity import front_precursor_length
 from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling import checkpoint
+from nanoglue.coupling.checkpoint import Checkpoints, case_hash
 from nanoglue.coupling.run import run_steps
 
 def interface_note(case: Case) -> str:
@@ -65,30 +69,43 @@ def _write_mesh(bundle, directory: Path) -> dict:
     return stats
 
 
-def run_case(case: Case, directory: Path) -> dict:
+def run_case(case: Case, directory: Path, resume: bool = False,
+             case_path: Optional[Path] = None) -> dict:
     """Run ``case`` into ``directory``: mesh outputs (mesh.msh among them), case.yaml,
-    curves.csv/.png, fields.xdmf, profiles/*.csv, damage_vs_arc.png, summary.json (its
-    ``exit_code`` is the command's).
-    Axisymmetric cases only (the 3-D model is meshing only so far).
+    curves.csv/.png, fields.pvd with fields/ (``output.snapshots``), profiles/*.csv,
+    damage_vs_arc.png, checkpoint/, summary.json (its ``exit_code`` is the command's).
+    Axisymmetric cases only (the 3-D model is meshing only so far). ``resume``: go on from the
+    checkpoint in ``directory`` (CaseError: none, or written for another case or rank count).
 
-    SIGINT / SIGTERM during the run stop it before the next step (``interrupt``): the files are
-    closed and the summary written as after any other ending, with status "interrupted"."""
+    SIGINT / SIGTERM during the run stop it before the next step (``interrupt``): a checkpoint
+    is written, the files are closed and the summary written as after any other ending, with
+    status "interrupted". The resolved case goes to case.yaml, or to case-resolved.yaml where
+    case.yaml is a file the tool did not write (``case_path``'s own, say)."""
     with stop_on_signals():
-        return _run_case(case, directory)
+        return _run_case(case, directory, resume, case_path)
 
 
-def _run_case(case: Case, directory: Path) -> dict:
+def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Path]) -> dict:
     from nanoglue.fem.mesh import build_mesh
 
     if not runnable(case.geometry.model):
         raise CaseError("geometry.model",
                         f"'{case.geometry.model}' can be meshed (nanoglue mesh) but not run yet")
+    identity = case_hash(case_to_yaml(case))
+    meta = checkpoint.read_meta(directory) if resume else None
+    if meta is not None:
+        checkpoint.check(meta, identity, directory)
     bundle = build_mesh(case, msh_path=directory / MSH_NAME)
     mesh_stats = _write_mesh(bundle, directory)
-    if is_root():
-        (directory / "case.yaml").write_text(case_to_yaml(case), encoding="utf-8")
+    if is_root() and meta is None:
+        (directory / case_file_name(directory, case_path)).write_text(
+            CASE_HEADER + case_to_yaml(case), encoding="utf-8")
     problem = CoupledProblem(case, bundle)
-    outputs = RunOutputs(directory, problem, bundle.cell_tags, bundle.facet_tags)
+    resumed = checkpoint.restore(problem, directory, meta) if meta is not None else None
+    outputs = RunOutputs(directory, problem, bundle.cell_tags, bundle.facet_tags,
+                         resume=None if resumed is None else (resumed.outputs, resumed.place.step))
+    checkpoints = Checkpoints(directory, problem, identity, case.output.checkpoint_every_steps,
+                              outputs.place)
     _say(f"Na enters through {case.sodiation.route}: entry area {problem.entry_area:.5g} nm², "
          f"flux density {problem.flux_density:.4g} nm/s, particle volume {problem.particle_volume:.5g} nm³")
     precursor = front_precursor_length(problem.diffusivity, problem.flux_density)
@@ -101,7 +118,8 @@ def _run_case(case: Case, directory: Path) -> dict:
     if front["front_warning"]:
         _say(front["front_warning"])
     with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:
-        record = run_steps(problem, case, outputs, progress)
+        record = run_steps(problem, case, outputs, progress, checkpoints,
+                           None if resumed is None else resumed.place)
     outputs.close()
     summary = _summary(case, problem, record, mesh_stats, outputs.profiles.written, front)
     if is_root():

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from nanoglue.run_directory import resolved_case
+
 FARADAY_C_PER_MOL = 96485.33212
 COULOMBS_PER_MAH = 3.6
 AL2O3_MOLAR_MASS_G_PER_MOL = 101.961
@@ -179,7 +181,7 @@ def read_run(run_dir: pathlib.Path) -> RunProtection:
     """Read summary.json (case, debonding.held, debonding.final.particle_substrate.
     debonded_area_fraction) and case.yaml (geometry.coating.thickness; absent/None → bare)."""
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    case_path = run_dir / "case.yaml"
+    case_path = resolved_case(run_dir)
     case = yaml.safe_load(case_path.read_text(encoding="utf-8")) if case_path.exists() else {}
     coating = ((case or {}).get("geometry") or {}).get("coating") or {}
     debonding = summary.get("debonding") or {}

@@ -10,7 +10,7 @@ class Recording:
     def row(self, row):
         self.rows.append(row)
 
-    def snapshot(self, time):
+    def snapshot(self, expansion, time):
         self.snapshots.append(time)
 
     def update(self, *args, **kwargs):

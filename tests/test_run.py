@@ -31,7 +31,7 @@ def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     expected = {"mesh.xdmf", "tags.json", "mesh.png", "case.yaml", "summary.json", "curves.csv",
-                "curves.png", "fields.xdmf", "debonding.png"}
+                "curves.png", "fields.pvd", "fields", "checkpoint", "debonding.png"}
     assert expected <= names
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "completed"

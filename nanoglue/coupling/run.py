@@ -20,6 +20,7 @@ import numpy as np
 from mpi4py import MPI
 
 from nanoglue.config import Case
+from nanoglue.coupling.checkpoint import Place
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling.stall_relief import StallRelief, jump_note
 from nanoglue.coupling.stepping import StepController, landmarks
@@ -149,32 +150,53 @@ def half_cycles(case: Case) -> list[int]:
     return one * case.sodiation.cycles
 
 
-def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunRecord:
-    """Step ``problem`` through the schedule; ``outputs.row(row)`` / ``outputs.snapshot(t)``."""
-    start, record, step = clock.perf_counter(), RunRecord(), 0
+def run_steps(problem: CoupledProblem, case: Case, outputs, progress, checkpoints=None,
+              resume: Optional[Place] = None) -> RunRecord:
+    """Step ``problem`` through the schedule; ``outputs.row(row)`` / ``outputs.snapshot(X, t)``.
+
+    ``checkpoints`` (``coupling.checkpoint.Checkpoints``) writes a checkpoint when due and when
+    a signal ends the run; ``resume`` is the place of one read back (``checkpoint.restore``
+    has put its state into ``problem``): the loop goes on from there."""
+    start = clock.perf_counter()
     STOPWATCH.reset()
     s = case.solver
-    control = StepController(s.first_step_percent, s.min_step_percent, s.max_step_percent)
     stop = case.sodiation.stop_expansion_percent
     snapshot_marks = set(landmarks(stop, case.output.snapshot_every_percent,
                                    case.output.snapshot_at_percent)) | {0.0}
-    initial = problem.equilibrate()
-    if initial is not None and not initial.converged:
-        record.status = "stopped"
-        record.message = (f"stopped at the initial state: no mechanical equilibrium with the "
-                          f"initial concentration ({initial.reason})")
-        return _finished(record, start)
-    problem.energy.start()
-    outputs.snapshot(problem.time)
-    previous, relief = None, StallRelief(problem)
+    relief = StallRelief(problem)
+    if resume is None:
+        place = Place(RunRecord(), StepController(s.first_step_percent, s.min_step_percent,
+                                                  s.max_step_percent))
+        record = place.record
+        initial = problem.equilibrate()
+        if initial is not None and not initial.converged:
+            record.status = "stopped"
+            record.message = (f"stopped at the initial state: no mechanical equilibrium with "
+                              f"the initial concentration ({initial.reason})")
+            return _finished(record, start)
+        problem.energy.start()
+        outputs.snapshot(problem.chemical_expansion(), problem.time)
+        if checkpoints is not None:
+            checkpoints.save(_placed(place, relief))
+    else:
+        place, record = resume, resume.record
+        relief.on, relief.events = place.relief["on"], place.relief["events"]
+        relief.before = place.relief["before"]
+        progress.log(f"resumed at step {place.step}, {problem.chemical_expansion():.3f} %")
     record.unstable_jumps = relief.events
-    for direction in half_cycles(case):
+    control = place.control
+    for index, direction in enumerate(half_cycles(case)):
+        if index < place.half_cycle:
+            continue
+        place.half_cycle = index
         target = stop if direction > 0 else 0.0
         position = problem.chemical_expansion()
         marks = sorted(snapshot_marks | {target})
         while direction * (target - position) > LANDMARK_TOLERANCE:
             signum = agreed(problem.comm)
             if signum:
+                if checkpoints is not None:
+                    checkpoints.save(_placed(place, relief))
                 return _interrupted(record, position, signum, start)
             size = control.propose(position, marks, direction)
             outcome = problem.advance(direction, size)
@@ -197,13 +219,13 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                                  f"η = {problem.retry_viscosity:.3g} s until d has caught up")
                     continue
                 return _stopped(record, position, outcome, control, start, relief.on)
-            step += 1
+            place.step += 1
             position = _landed(problem.chemical_expansion(), marks)
             control.accepted(outcome.newton.factorizations)  # the costly part of the effort
             if (outcome.plastic_increment > s.max_plastic_increment
                     or outcome.newton.staggers > STAGGER_TARGET):
                 control.size = max(control.size * control.shrink, control.smallest)
-            state = measure_step(problem, step, direction, outcome, size, relief.on)
+            state = measure_step(problem, place.step, direction, outcome, size, relief.on)
             if relief.accepted(state):
                 record.viscous_steps += 1
                 if not relief.on:
@@ -211,15 +233,15 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
             _track_peaks(record, state)
             _track_energy(record, state, case)
             if direction > 0:
-                _track_debonding(record, previous, state, case)
+                _track_debonding(record, place.previous, state, case)
                 if s.onset_step_percent is not None and _approaching_onset(state, record):
                     control.size = min(control.size, s.onset_step_percent)
-            previous = state
-            record.steps = step
+            place.previous = state
+            record.steps = place.step
             record.newton_iterations += state.newton_iterations
             outputs.row(state.row())
             if position in marks:
-                outputs.snapshot(problem.time)
+                outputs.snapshot(position, problem.time)
             progress.update(position, _status(state, direction))
             if not problem.held(state.interfaces):
                 record.status = "detached"
@@ -228,9 +250,17 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress) -> RunReco
                                   "stiffness holds it); the run stops here")
                 progress.log(record.message)
                 break
+            if checkpoints is not None and checkpoints.due(place.step, position in marks):
+                checkpoints.save(_placed(place, relief))
         if record.status == "detached":
             break
     return _finished(record, start)
+
+
+def _placed(place: Place, relief: StallRelief) -> Place:
+    """``place`` with the stall relief's state in it (what a checkpoint keeps of the loop)."""
+    place.relief = {"on": relief.on, "events": relief.events, "before": relief.before}
+    return place
 
 
 def _finished(record: RunRecord, start: float) -> RunRecord:
@@ -361,7 +391,7 @@ def _stopped(record: RunRecord, position: float, outcome, control: StepControlle
 def _interrupted(record: RunRecord, position: float, signum: int, start: float) -> RunRecord:
     record.status, record.signum = "interrupted", signum
     record.message = (f"interrupted by {signal.Signals(signum).name} at {position:.3f} % volume "
-                      f"expansion after {record.steps} steps; results up to there are written "
-                      "(a rerun starts again from the beginning)")
+                      f"expansion after {record.steps} steps; results up to there are written, "
+                      "and a checkpoint: the same command with --resume goes on from there")
     return _finished(record, start)
 

@@ -30,7 +30,7 @@ class StallRelief:
     problem: CoupledProblem
     on: bool = False
     events: list = field(default_factory=list)
-    _before: dict = field(default_factory=dict)  # interface → D_viscous when the event started
+    before: dict = field(default_factory=dict)  # interface → D_viscous when the event started
 
     def start(self, control: StepController, position: float, energy) -> bool:
         """Switch the viscous law on at a stall at ``position`` [%] (``energy``: the budget
@@ -40,7 +40,7 @@ class StallRelief:
             return False
         self.problem.mechanics.damage_viscosity, self.on = eta, True
         control.size = max(eta * self.problem.rate, control.smallest)
-        self._before = ({} if energy is None else
+        self.before = ({} if energy is None else
                         {name: terms.viscous for name, terms in energy.interfaces.items()})
         self.events.append({"from_percent": position, "to_percent": position, "released_aJ": {}})
         return True
@@ -53,7 +53,7 @@ class StallRelief:
         event = self.events[-1]
         event["to_percent"] = state.expansion_percent
         if state.energy is not None:
-            event["released_aJ"] = {name: terms.viscous - self._before.get(name, 0.0)
+            event["released_aJ"] = {name: terms.viscous - self.before.get(name, 0.0)
                                     for name, terms in state.energy.interfaces.items()}
         mechanics = self.problem.mechanics
         if mechanics.damage_lag() < mechanics.solver.damage_tolerance:

@@ -1,1 +1,1 @@
-"""What a run writes: curves (CSV/PNG), snapshots (XDMF for ParaView), summary, progress."""
+"""What a run writes: curves (CSV/PNG), snapshots (VTK multiblocks for ParaView), summary, progress."""

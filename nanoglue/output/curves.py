@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from nanoglue.parallel import is_root
 
@@ -16,14 +17,27 @@ class CurveWriter:
     can be compared to round-off.
     """
 
-    def __init__(self, path: Path, columns: Sequence[str]):
+    def __init__(self, path: Path, columns: Sequence[str], keep: Optional[int] = None):
+        """``keep``: go on after the first ``keep`` rows of the file there (a resumed run; the
+        rows after them are dropped, the columns must be the same)."""
         self.columns = list(columns)
         self._file = None
-        if is_root():
-            self._file = open(path, "w", newline="", encoding="utf-8")
-            self._writer = csv.writer(self._file)
+        if not is_root():
+            return
+        if keep is not None:
+            with open(path, newline="", encoding="utf-8") as handle:
+                lines = list(csv.reader(handle))
+            if lines[0] != self.columns:
+                raise ValueError(f"{path}: its columns are not this run's")
+            aside = path.with_name(path.name + ".tmp")
+            with open(aside, "w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle).writerows(lines[:keep + 1])
+            os.replace(aside, path)
+        self._file = open(path, "a" if keep is not None else "w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        if keep is None:
             self._writer.writerow(self.columns)
-            self._file.flush()
+        self._file.flush()
 
     def write(self, row: Mapping[str, float]) -> None:
         missing = set(self.columns) - set(row)

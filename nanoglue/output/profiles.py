@@ -194,14 +194,22 @@ class ProfileWriter:
     """Writes both profiles of the current state of ``problem`` (a ``CoupledProblem``) into
     ``directory``; ``written`` lists the files relative to ``directory.parent`` (the run)."""
 
-    def __init__(self, directory: Path, problem, facet_tags):
+    def __init__(self, directory: Path, problem, facet_tags, place=None):
+        """``place``: what ``place()`` returned in the run this one resumes."""
         self.directory, self.written, self.states = directory, [], []
         self._problem, self._labels = problem, Counter()
+        if place is not None:
+            self.written, self.states = list(place[0]), list(place[1])
+            self._labels = Counter(place[2])
         interfaces = problem.mechanics.interfaces
         self._interfaces = [InterfaceProfile(name, tag, interfaces[tag].history, facet_tags)
                             for tag, name in problem.interfaces.items()]
         self._line = (coating_line(problem.case.geometry, problem.layout.particle_centre)
                       if problem.layout.has("coating") else None)
+
+    def place(self) -> tuple:
+        """The files and states written so far (a checkpoint's share of the profiles)."""
+        return list(self.written), list(self.states), dict(self._labels)
 
     def write(self) -> None:
         """Both profiles of the current state (collective; rank 0 writes)."""

@@ -1,5 +1,5 @@
-"""Everything a run writes while it steps: curves.csv rows, the fields.xdmf series and, at the
-same states, the profiles/ CSVs (``output.profiles``)."""
+"""Everything a run writes while it steps: curves.csv rows, the field snapshots (fields.pvd,
+``output.snapshots``) and, at the same states, the profiles/ CSVs (``output.profiles``)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,23 @@ from dolfinx import fem
 from nanoglue.fem import compat
 from nanoglue.output.curves import CurveWriter
 from nanoglue.output.profiles import ProfileWriter
-from nanoglue.output.snapshots import CellAverage, SnapshotWriter
+from nanoglue.output.snapshots import Block, CellAverage, SnapshotSeries
 from nanoglue.fem.regions import cell_measure
+from nanoglue.geometry import tags
 from nanoglue.materials.elastic import von_mises
 
 
 class RunOutputs:
-    """``row(dict)`` appends to curves.csv (columns from the first row); ``snapshot(t)`` writes
-    c, u (P1; Σ χ_X u_X with one field per region), cell-mean von Mises stress and equivalent
-    plastic strain, the region id and, per cohesive interface, its damage d (CG1); and with each
+    """``row(dict)`` appends to curves.csv (columns from the first row); ``snapshot(X, t)``
+    writes one block per region — its own displacement ``u_nm``, the concentration ``c`` in the
+    particle, the damage of each cohesive interface it touches (``damage_<interface>``), and
+    cell means of the von Mises stress and the equivalent plastic strain — and with each
     snapshot the damage and coating profiles (``profiles.written``: the files so far)."""
 
-    def __init__(self, directory: Path, problem, cell_tags, facet_tags):
+    def __init__(self, directory: Path, problem, cell_tags, facet_tags, resume=None):
         self.directory = directory
         self._curves = None
+        place, self._rows_kept = resume if resume is not None else ({}, None)
         mechanics = problem.mechanics
         mesh = mechanics.mesh
         dg0 = compat.dg_space(mesh, 0)
@@ -32,37 +35,40 @@ class RunOutputs:
             CellAverage(von_mises(mechanics.stress), fem.Function(dg0), dxq),
             CellAverage(mechanics.equivalent_plastic_strain, fem.Function(dg0), dxq),
         ]
-        self._u_p1 = fem.Function(compat.lagrange_space(mesh, 1, (mesh.geometry.dim,)))
-        self._u = compat.expression(mechanics.displacement_field, self._u_p1.function_space)
-        region = fem.Function(dg0)
-        region.x.array[cell_tags.indices] = cell_tags.values
-        fields = {
-            "c": problem.transport.c,
-            "u": self._u_p1,
-            "von_mises_GPa": self._averages[0].target,
-            "plastic_strain": self._averages[1].target,
-            "region": region,
-        }
-        for tag, name in getattr(problem, "interfaces", {}).items():
-            fields[f"damage_{name}"] = mechanics.interfaces[tag].history.d  # CG1, 0 off it
-        self._snapshots = SnapshotWriter(directory / "fields.xdmf", mesh, fields)
-        self.profiles = ProfileWriter(directory / "profiles", problem, facet_tags)
+        cell_fields = {"von_mises_GPa": self._averages[0].target,
+                       "plastic_strain": self._averages[1].target}
+        owned = mesh.topology.index_map(mesh.topology.dim).size_local
+        blocks = []
+        for name, tag in problem.layout.regions.items():
+            points = {"u_nm": mechanics.displacement(tag)}
+            if tag == tags.PARTICLE:
+                points["c"] = problem.transport.c
+            for itag, iname in problem.interfaces.items():
+                if tag in problem.layout.interfaces[iname].regions:
+                    points[f"damage_{iname}"] = mechanics.interfaces[itag].history.d
+            cells = cell_tags.indices[(cell_tags.values == tag) & (cell_tags.indices < owned)]
+            blocks.append(Block(name, cells, points, cell_fields))
+        self._snapshots = SnapshotSeries(directory, mesh, blocks, place.get("snapshots", ()))
+        self.profiles = ProfileWriter(directory / "profiles", problem, facet_tags,
+                                      place.get("profiles"))
+
+    def place(self) -> dict:
+        """What a resumed run needs to go on writing: the snapshots and profiles so far."""
+        return {"snapshots": list(self._snapshots.entries), "profiles": self.profiles.place()}
 
     def row(self, row: dict) -> None:
         if self._curves is None:
-            self._curves = CurveWriter(self.directory / "curves.csv", list(row))
+            self._curves = CurveWriter(self.directory / "curves.csv", list(row),
+                                       keep=self._rows_kept)
         self._curves.write(row)
 
-    def snapshot(self, time: float) -> None:
-        compat.interpolate_expression(self._u_p1, self._u)
+    def snapshot(self, expansion: float, time: float) -> None:
+        """Snapshot at volume expansion ``expansion`` [%] and time ``time`` [s] (collective)."""
         for average in self._averages:
             average.update()
-        self._snapshots.write(time)
+        self._snapshots.write(expansion, time)
         self.profiles.write()
 
     def close(self) -> None:
         if self._curves is not None:
             self._curves.close()
-        self._snapshots.close()
-
-

@@ -1,21 +1,38 @@
-"""Field snapshots as one XDMF time series (``fields.xdmf`` + ``.h5``) for ParaView.
+"""Field snapshots for ParaView: one file set per snapshot and an index rewritten atomically.
 
-XDMF holds fields on the mesh's own nodes (P1) or cells (DG0), so higher-order or
-quadrature-point fields are first brought there: displacement P2 → P1 by interpolation, internal
-variables (von Mises, equivalent plastic strain) → cell averages. The time of each snapshot is the
-physical time [s]; ``curves.csv`` maps it to the volume expansion.
+Layout (shared by "runs that survive" and "what a researcher sees")::
+
+    fields.pvd                       the index: one entry per snapshot, time = expansion travelled
+    fields/s0003.vtm                 snapshot 3: a multiblock, one block per region (by name),
+                                     each block the pieces of that region, one per MPI rank
+    fields/s0003/particle_r0.vtu     rank 0's cells of the particle with its own fields
+
+Each region is its own block with its own displacement, so a cohesive interface that opens shows
+as a gap under Warp By Vector (one continuous mesh with one mixed ``u`` cannot). A snapshot's
+files are complete before the index names it, and the index is replaced by rename: a run killed
+at any moment leaves an index whose every entry opens, and a resumed run rewrites the entries
+after its checkpoint. The index's time is the volume expansion travelled [%] — X itself while
+sodiating, still increasing while desodiating (X = 70 → 0 reads 70 → 140), so ParaView's time
+axis is monotone; every piece carries X [%] and t [s] as field data.
+
+Fields are brought to vertices (P1: displacement, concentration, interface damage) or cells
+(DG0 means: von Mises, equivalent plastic strain), the formats ParaView reads natively.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
+from xml.sax.saxutils import quoteattr
 
+import numpy as np
 import ufl
 from dolfinx import fem
-from dolfinx.io import XDMFFile
 
 from nanoglue.fem import compat
+
+VTK_SIMPLEX = {2: 5, 3: 10}  # VTK_TRIANGLE, VTK_TETRA
 
 
 class CellAverage:
@@ -40,19 +57,113 @@ class CellAverage:
         return self.target
 
 
-class SnapshotWriter:
-    """Write named P1/DG0 functions of one mesh at successive times into one XDMF file."""
+class Block:
+    """One region's share of a snapshot: its owned cells, vertex fields (name → UFL scalar or
+    vector expression, brought to P1) and cell fields (name → DG0 function)."""
 
-    def __init__(self, path: Path, mesh, fields: Mapping[str, fem.Function]):
-        self.fields = dict(fields)
-        for name, function in self.fields.items():
-            function.name = name
-        self._file = XDMFFile(mesh.comm, str(path), "w")
-        self._file.write_mesh(mesh)
+    def __init__(self, name: str, cells: np.ndarray, points: Mapping, cell_fields: Mapping):
+        self.name, self.cells = name, np.asarray(cells, dtype=np.int32)
+        self.points, self.cell_fields = dict(points), dict(cell_fields)
 
-    def write(self, time: float) -> None:
-        for function in self.fields.values():
-            self._file.write_function(function, time)
 
-    def close(self) -> None:
-        self._file.close()
+class SnapshotSeries:
+    """``write(expansion, time)`` adds a snapshot of ``blocks`` to ``directory``/fields.pvd."""
+
+    def __init__(self, directory: Path, mesh, blocks: Sequence[Block], entries: Sequence = ()):
+        self.directory, self.comm = Path(directory), mesh.comm
+        self.blocks = list(blocks)
+        self._space = compat.lagrange_space(mesh, 1)
+        self._x = self._space.tabulate_dof_coordinates()
+        self._dofs = compat.cell_dofs(self._space)
+        self._cell_type = VTK_SIMPLEX[mesh.topology.dim]
+        self._scratch = fem.Function(self._space)
+        self._compiled = {}  # (block, field, component) → fem.Expression at the P1 points
+        for block in self.blocks:
+            for name, expr in block.points.items():
+                shape = ufl.shape(expr)
+                parts = [expr] if not shape else [expr[i] for i in range(shape[0])]
+                for i, part in enumerate(parts):
+                    self._compiled[block.name, name, i] = compat.expression(part, self._space)
+        self.entries = list(entries)  # (travelled [%], X [%], file) of every snapshot written
+        if self.entries and self.comm.rank == 0:  # resumed: forget what came after the checkpoint
+            _write_text(self.directory / "fields.pvd", _pvd(self.entries))
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    def write(self, expansion: float, time: float) -> None:
+        """Snapshot number ``count`` at volume expansion ``expansion`` [%], time ``time`` [s]
+        (collective)."""
+        index = self.count
+        travelled = expansion if not self.entries else (
+            self.entries[-1][0] + abs(expansion - self.entries[-1][1]))
+        stem = f"s{index:04d}"
+        folder = self.directory / "fields" / stem
+        if self.comm.rank == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        self.comm.barrier()
+        for block in self.blocks:
+            grid = self._grid(block)
+            grid.field_data["expansion_percent"] = np.array([expansion])
+            grid.field_data["time_s"] = np.array([time])
+            grid.save(str(folder / f"{block.name}_r{self.comm.rank}.vtu"))
+        self.comm.barrier()  # every piece is on disk before anything names it
+        self.entries.append((travelled, expansion, f"fields/{stem}.vtm"))
+        if self.comm.rank == 0:
+            _write_text(self.directory / "fields" / f"{stem}.vtm", _vtm(
+                [(b.name, [f"{stem}/{b.name}_r{rank}.vtu" for rank in range(self.comm.size)])
+                 for b in self.blocks]))
+            _write_text(self.directory / "fields.pvd", _pvd(self.entries))
+        self.comm.barrier()
+
+    def _grid(self, block: Block):
+        """This rank's pyvista grid of ``block``: its owned cells on their own points."""
+        import pyvista
+
+        connectivity = self._dofs[block.cells]
+        used, local = np.unique(connectivity, return_inverse=True)
+        local = local.reshape(connectivity.shape)
+        legacy = np.hstack([np.full((local.shape[0], 1), local.shape[1]), local]).ravel()
+        types = np.full(local.shape[0], self._cell_type, dtype=np.uint8)
+        grid = pyvista.UnstructuredGrid(legacy, types, self._x[used])
+        for name, expr in block.points.items():
+            shape = ufl.shape(expr)
+            columns = []
+            for i in range(1 if not shape else shape[0]):
+                compat.interpolate_expression(self._scratch, self._compiled[block.name, name, i])
+                self._scratch.x.scatter_forward()
+                columns.append(self._scratch.x.array[used].copy())
+            if shape:
+                columns += [np.zeros_like(columns[0])] * (3 - len(columns))  # ParaView: 3-vectors
+            grid.point_data[name] = np.column_stack(columns) if shape else columns[0]
+        for name, function in block.cell_fields.items():
+            dofs = compat.cell_dofs(function.function_space)[block.cells, 0]
+            grid.cell_data[name] = function.x.array[dofs].copy()
+        return grid
+
+
+def _write_text(path: Path, text: str) -> None:
+    """``text`` into ``path`` by rename: readers see the old file or the new one, never half."""
+    aside = path.with_name(path.name + ".tmp")
+    aside.write_text(text, encoding="utf-8")
+    os.replace(aside, path)
+
+
+def _vtm(blocks: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """A multiblock of named blocks, each a multiblock of its piece files."""
+    def pieces(files) -> str:
+        return "".join(f'<DataSet index="{i}" name="rank {i}" file={quoteattr(file)}/>'
+                       for i, file in enumerate(files))
+    sets = "".join(f'<Block index="{i}" name={quoteattr(name)}>{pieces(files)}</Block>'
+                   for i, (name, files) in enumerate(blocks))
+    return ('<?xml version="1.0"?>\n<VTKFile type="vtkMultiBlockDataSet" version="1.0" '
+            f'byte_order="LittleEndian"><vtkMultiBlockDataSet>{sets}</vtkMultiBlockDataSet>'
+            '</VTKFile>\n')
+
+
+def _pvd(entries: Sequence[tuple[float, float, str]]) -> str:
+    sets = "".join(f'<DataSet timestep="{travelled:.10g}" group="" part="0" file={quoteattr(file)}/>\n'
+                   for travelled, _, file in entries)
+    return ('<?xml version="1.0"?>\n<VTKFile type="Collection" version="0.1" '
+            f'byte_order="LittleEndian"><Collection>\n{sets}</Collection></VTKFile>\n')

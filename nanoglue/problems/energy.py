@@ -135,6 +135,18 @@ class EnergyBudget:
         self._start = self._stored()
         self._previous.remember()
 
+    def accounts(self) -> dict:
+        """The running sums and the opening state (a checkpoint's share of the budget)."""
+        return {"work": dict(self._work), "plastic": dict(self._plastic),
+                "damage": dict(self._damage), "start": dict(self._start)}
+
+    def resume(self, accounts: dict) -> None:
+        """Go on from ``accounts()`` at the current state, which is the one they were taken at
+        (collective: remembers the current state as the start of the next step)."""
+        self._work, self._plastic = dict(accounts["work"]), dict(accounts["plastic"])
+        self._damage, self._start = dict(accounts["damage"]), dict(accounts["start"])
+        self._previous.remember()
+
     def step(self) -> EnergyState:
         """Add the increments of the step since the last call, remember this state, and return
         the accounts (collective)."""

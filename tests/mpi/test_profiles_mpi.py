@@ -34,8 +34,8 @@ class ProfileRecording(Recording):
         super().__init__()
         self.writer = writer
 
-    def snapshot(self, time):
-        super().snapshot(time)
+    def snapshot(self, expansion, time):
+        super().snapshot(expansion, time)
         self.writer.write()
 
 

@@ -1,0 +1,126 @@
+"""Checkpoint and resume (coupling/checkpoint.py): a run killed outright (SIGKILL: nothing of
+the run's own shutdown happens) resumes from its last checkpoint to the very curves of a run that
+was never stopped — serial bit for bit, on 2 MPI ranks (whose partition is not the same from
+one process to the next) within 1e-10 of each column's scale — and every snapshot written before
+the kill still opens. A changed case is refused with exit 2 before anything is written."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.coarse_case import coarse_case
+from tests.test_exit_codes import ROOT, _rows, _start, _when_stepping, pvd_entries
+
+STOP, EVERY = 4.0, 4  # [% of X], checkpoint interval [steps]: ~35 steps, ~10 s serial
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    """The bare interface case, coarse, to 4 %, a snapshot every 1 %, a checkpoint every 4
+    steps."""
+    directory = tmp_path_factory.mktemp("resume")
+    path = coarse_case(directory, "paper-bare-interface.yaml", STOP, 1.0, "resume.yaml")
+    data = yaml.safe_load(path.read_text())
+    data["output"]["checkpoint_every_steps"] = EVERY
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _mpirun(ranks: int) -> list[str]:
+    mpirun = shutil.which("mpirun")
+    return [] if ranks == 1 else [mpirun, "-n", str(ranks)]
+
+
+def _run(args: list[str], ranks: int = 1) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([*_mpirun(ranks), sys.executable, "-m", "nanoglue.cli", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def _kill_mid_run(case, out, ranks: int = 1) -> int:
+    """Start a run, SIGKILL it (every rank) once it is well past its first checkpoints; the rows
+    curves.csv had."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    if ranks == 1:
+        process = _start(["run", str(case), "-o", str(out)])
+    else:
+        process = subprocess.Popen(
+            [*_mpirun(ranks), sys.executable, "-m", "nanoglue.cli", "run", str(case), "-o", str(out)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True)
+    _when_stepping(process, out / "curves.csv", rows=3 * EVERY + 2, past_percent=1.0)
+    os.killpg(process.pid, signal.SIGKILL) if ranks > 1 else process.kill()
+    process.communicate(timeout=60)
+    return len(_rows(out / "curves.csv"))
+
+
+def _assert_close(got, expected, tolerance: float, where: str) -> None:
+    """``got`` is ``expected`` (nested dicts and lists), numbers within ``tolerance`` relative
+    (and 1e-12 absolute: round-off of quantities that are zero in exact arithmetic)."""
+    if isinstance(expected, dict):
+        assert got.keys() == expected.keys(), where
+        for key in expected:
+            _assert_close(got[key], expected[key], tolerance, f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert len(got) == len(expected), where
+        for i, (a, b) in enumerate(zip(got, expected)):
+            _assert_close(a, b, tolerance, f"{where}[{i}]")
+    elif isinstance(expected, float) and not isinstance(expected, bool):
+        assert abs(got - expected) <= tolerance * abs(expected) + (1e-12 if tolerance else 0.0), \
+            (where, got, expected)
+    else:
+        assert got == expected, (where, got, expected)
+
+
+def _assert_same_curves(reference, resumed, tolerance: float) -> None:
+    """Same rows; every column within ``tolerance`` of its largest magnitude (0: identical)."""
+    assert len(resumed) == len(reference)
+    for column in reference[0]:
+        scale = max(abs(float(row[column])) for row in reference) or 1.0
+        for ref, got in zip(reference, resumed):
+            assert abs(float(got[column]) - float(ref[column])) <= tolerance * scale, (
+                column, ref["step"], ref[column], got[column])
+
+
+@pytest.mark.parametrize("ranks, tolerance", [(1, 0.0), (2, 1e-10)])
+def test_a_killed_run_resumes_to_the_curves_of_an_uninterrupted_one(case, tmp_path, ranks,
+                                                                     tolerance):
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    assert _run(["run", str(case), "-o", str(whole)], ranks).returncode == 0
+    rows_at_kill = _kill_mid_run(case, killed, ranks)
+    assert not (killed / "summary.json").exists()
+    assert len(pvd_entries(killed)) >= 2  # X = 0 and 1 % at least: they open after the kill
+    result = _run(["run", str(case), "-o", str(killed), "--resume"], ranks)
+    assert result.returncode == 0, result.stderr
+    assert "resumed at step" in result.stdout
+    reference, resumed = _rows(whole / "curves.csv"), _rows(killed / "curves.csv")
+    assert len(reference) > rows_at_kill
+    _assert_same_curves(reference, resumed, tolerance)
+    summaries = [json.loads((d / "summary.json").read_text()) for d in (whole, killed)]
+    for key in ("status", "steps", "rejected_steps", "debonding", "energy_aJ", "final"):
+        _assert_close(summaries[1][key], summaries[0][key], tolerance, key)
+    assert [entry["particle"][0].field_data["expansion_percent"][0] for entry in pvd_entries(killed)] \
+        == [entry["particle"][0].field_data["expansion_percent"][0] for entry in pvd_entries(whole)]
+
+
+def test_resume_refuses_another_case_and_a_missing_checkpoint(case, tmp_path):
+    out = tmp_path / "out"
+    _kill_mid_run(case, out)
+    before = sorted(p.name for p in out.iterdir())
+    changed = _run(["run", str(case), "-o", str(out), "--resume", "--set", "sodiation.c_rate=0.5"])
+    assert changed.returncode == 2
+    assert changed.stderr.strip().splitlines()[-1] == (
+        f"error: {case}: --resume: the case differs from the one {out} was run with (its "
+        "case.yaml): resume with that case, or start afresh with --overwrite")
+    assert sorted(p.name for p in out.iterdir()) == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = _run(["run", str(case), "-o", str(empty), "--resume"])
+    assert missing.returncode == 2 and "--resume: no checkpoint in" in missing.stderr
+    assert not any(empty.iterdir())
