@@ -211,6 +211,9 @@ def sweep(
         None, "--workers", min=1, help="Worker processes (default: one per point, at most one per core)."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Go on with the sweep in the output directory: finished points "
+        "are kept, points with a checkpoint go on from it, the others run again."),
 ) -> None:
     """Run a case over a grid of config values in parallel worker processes; write each point
     into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png. Exit code: the
@@ -224,7 +227,7 @@ def sweep(
     except CaseError as err:
         _fail(str(err))
     default = Path("results") / f"{case_path.stem}-sweep"
-    directory = _output_directory(points[0].case, output or default, overwrite)
+    directory = _output_directory(points[0].case, output or default, overwrite, resume)
     count = workers or sweeping.default_workers(len(points))
     typer.echo(f"{len(points)} points on {count} worker processes → {directory}/")
 
@@ -232,7 +235,7 @@ def sweep(
         typer.echo(f"{result.point.slug}: {result.status} in {result.wall_seconds:.1f} s"
                    + (f" ({result.message})" if result.message else ""))
 
-    results = sweeping.run_sweep(points, directory, count, f"Sweep of {case_path}", done)
+    results = sweeping.run_sweep(points, directory, count, f"Sweep of {case_path}", done, resume)
     typer.echo(f"wrote {directory / 'sweep.csv'}, sweep.md, sweep_debonding.png")
     failures = sweeping.failed(results)
     _exit_as(sweeping.exit_code_of(results),

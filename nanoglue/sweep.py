@@ -176,10 +176,12 @@ def default_workers(points: int) -> int:
 
 
 def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: str,
-              on_done: Callable[[PointResult], None] = lambda _: None) -> list[PointResult]:
+              on_done: Callable[[PointResult], None] = lambda _: None,
+              resume: bool = False) -> list[PointResult]:
     """Run every point into ``out_dir/<slug>/`` with ``workers`` spawned processes; write the
     combined table and plot under ``title``. A failing point is a row with its error, not the
-    end of the sweep.
+    end of the sweep. ``resume``: a point whose run finished (completed or detached) is kept as
+    it is, one with a checkpoint goes on from it, any other runs again from the start.
 
     A SIGINT / SIGTERM to the sweep starts no further point and is passed on to the workers,
     whose runs stop cleanly before their next step ("interrupted"); the points not started are
@@ -198,7 +200,13 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
                 _pass_on(signum)
             while waiting and not signum and len(running) < workers:
                 point = waiting.pop(0)
-                running[pool.submit(run_point, point.case, str(out_dir / point.slug))] = point
+                kept = _finished_point(point, out_dir) if resume else None
+                if kept is not None:
+                    results[point.slug] = kept
+                    on_done(kept)
+                    continue
+                running[pool.submit(run_point, point.case, str(out_dir / point.slug),
+                                    resume)] = point
             if not running:
                 break
             finished, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
@@ -245,20 +253,40 @@ def exit_code_of(results: Sequence[PointResult]) -> ExitCode:
     return most_severe(result.code for result in results)
 
 
-def run_point(case: Case, directory: str) -> tuple[str, int, str, float]:
-    """Worker: run one case into ``directory`` (console output into its run.log).
+def _finished_point(point: SweepPoint, out_dir: Path) -> Optional[PointResult]:
+    """The result of a point whose run has finished (a summary.json saying completed or
+    detached), else None."""
+    path = out_dir / point.slug / "summary.json"
+    if not path.is_file():
+        return None
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    if summary.get("status") not in ("completed", "detached"):
+        return None
+    return PointResult(point, summary["status"], ExitCode(summary["exit_code"]),
+                       summary.get("message") or "", summary.get("wall_seconds", float("nan")),
+                       summary)
+
+
+def run_point(case: Case, directory: str, resume: bool = False) -> tuple[str, int, str, float]:
+    """Worker: run one case into ``directory`` (console output into its run.log). ``resume``:
+    go on from its checkpoint if it has one (run.log continued), else start afresh.
 
     Returns (status, exit code, message, wall seconds including meshing and form compilation):
     the exit code ``nanoglue run`` would have given.
     """
+    from nanoglue.coupling.checkpoint import find
+    from nanoglue.run_directory import clear_previous_run
     from nanoglue.simulation import run_case
 
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    with _console_to(path / "run.log"):
+    go_on = resume and find(path) is not None
+    if resume and not go_on:
+        clear_previous_run(path, None)
+    with _console_to(path / "run.log", append=go_on):
         try:
-            summary = run_case(case, path)
+            summary = run_case(case, path, go_on)
         except CaseError as err:
             return "invalid", ExitCode.BAD_INPUT, str(err), time.perf_counter() - start
         except Exception as err:  # noqa: BLE001 - a failed point becomes a row of the table
@@ -270,12 +298,12 @@ def run_point(case: Case, directory: str) -> tuple[str, int, str, float]:
 
 
 @contextmanager
-def _console_to(log_path: Path) -> Iterator[None]:
+def _console_to(log_path: Path, append: bool = False) -> Iterator[None]:
     """Send this process's stdout and stderr (Python and C level) to ``log_path``."""
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
-    with open(log_path, "w", encoding="utf-8") as log:
+    with open(log_path, "a" if append else "w", encoding="utf-8") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
         try:

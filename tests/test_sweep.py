@@ -1,7 +1,9 @@
 """`nanoglue sweep`: --set parsing, the validated grid, the combined table, and a tiny real sweep."""
 
 import csv
+import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,32 @@ def test_a_point_whose_run_refuses_its_case_is_a_row_and_the_sweep_exits_2(tmp_p
         (row,) = list(csv.DictReader(handle))
     assert row["status"] == "invalid"
     assert row["message"].startswith("geometry.model: 'quarter-3d' can be meshed")
+
+
+def test_a_resumed_sweep_keeps_finished_points_and_goes_on_with_the_others(tmp_path):
+    """Three points to 0.4 / 1 / 2 %; afterwards the 1 % point is made to look killed before
+    its first checkpoint (summary and checkpoint gone) and the 2 % point killed after one
+    (summary gone, checkpoint kept): --resume keeps the 0.4 % point untouched, runs the 1 %
+    point again, resumes the 2 % point, and the table has all three, as the first sweep had."""
+    out = tmp_path / "out"
+    args = ["sweep", str(_tiny_case(tmp_path)), "--set",
+            "sodiation.stop_expansion_percent=0.4,1.0,2.0", "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    first = (out / "sweep.csv").read_text()
+    kept, rerun, resumed = (out / f"stop_expansion_percent={v}" for v in ("0.4", "1.0", "2.0"))
+    untouched = (kept / "summary.json").stat().st_mtime_ns
+    shutil.rmtree(rerun / "checkpoint")
+    for point in (rerun, resumed):
+        (point / "summary.json").unlink()
+    result = runner.invoke(app, [*args, "--resume"])
+    assert result.exit_code == 0, result.output
+    assert (kept / "summary.json").stat().st_mtime_ns == untouched
+    assert "resumed at step" not in (rerun / "run.log").read_text()
+    assert "resumed at step" in (resumed / "run.log").read_text()
+    with open(out / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    before = list(csv.DictReader(io.StringIO(first, newline="")))
+    assert [row["status"] for row in rows] == ["completed"] * 3
+    for now, then in zip(rows, before):
+        assert {k: v for k, v in now.items() if "wall" not in k} == {
+            k: v for k, v in then.items() if "wall" not in k}
