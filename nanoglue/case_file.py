@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping, Optional
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from nanoglue.config_base import BooleanForANumber
 from nanoglue.config import Case
 from nanoglue.errors import CaseError
 
@@ -117,8 +118,11 @@ def _case_error_from(err: ValidationError, data: Mapping[str, Any]) -> CaseError
     """Turn pydantic's first error into one line: dotted path, reason, what was given."""
     first = err.errors(include_url=False)[0]
     loc = _yaml_path(first["loc"], data)
-    path = ".".join(loc)
     reason = first["msg"]
+    boolean = first.get("ctx", {}).get("error")
+    if isinstance(boolean, BooleanForANumber):  # raised by the section: name its field
+        loc, reason = [*loc, boolean.field], str(boolean)
+    path = ".".join(loc)
     if first["type"] == "extra_forbidden":
         reason = "unknown key" + _did_you_mean(loc[-1], _allowed_keys(loc[:-1]))
     elif first["type"] in ("missing",):
