@@ -48,6 +48,8 @@ export OMPI_MCA_btl_tcp_if_include := lo
 export OMPI_MCA_oob_tcp_if_include := lo
 OMPI_MAJOR = $(shell mpirun --version 2>/dev/null | sed -n 's/^mpirun (Open MPI) \([0-9]*\).*/\1/p')
 MPIRUN = $(if $(filter-out 1 2 3 4 5,$(or $(OMPI_MAJOR),5)),env -u PRTE_MCA_rmaps_default_mapping_policy PRTE_MCA_mapby=:oversubscribe )mpirun
+# Tests that start mpirun themselves (kill / resume / faults on one rank) use the same command.
+export NANOGLUE_MPIRUN = $(MPIRUN)
 MPI_TIMEOUT ?= 1200
 PYTEST_ARGS ?=
 MPI_CURVE_TESTS := tests/mpi/test_coupled_mpi.py tests/mpi/test_cohesive_mpi.py

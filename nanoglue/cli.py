@@ -47,7 +47,9 @@ def _fail(message: str) -> NoReturn:
 def _internal_error(err: Exception, directory: Path) -> NoReturn:
     """An unexpected exception: its traceback into ``directory/traceback.txt`` (per rank under
     mpirun: traceback-rank<N>.txt), one line on stderr saying so, exit code 1. Where the
-    directory cannot be written the traceback goes to stderr instead."""
+    directory cannot be written the traceback goes to stderr instead. Under mpirun the error
+    may be this rank's alone while the others wait for it in a collective call: MPI_Abort ends
+    every rank with exit code 1 instead of a hang."""
     name = "traceback.txt" if COMM.size == 1 else f"traceback-rank{COMM.rank}.txt"
     text = traceback.format_exc()
     try:
@@ -60,6 +62,8 @@ def _internal_error(err: Exception, directory: Path) -> NoReturn:
     rank = f"rank {COMM.rank}: " if COMM.size > 1 else ""
     typer.echo(f"error: {rank}internal error: {type(err).__name__}: {err} ({where}; please "
                "report it)", err=True)
+    if COMM.size > 1:  # the other ranks may be waiting in a collective call: end them all
+        COMM.Abort(ExitCode.INTERNAL_ERROR)
     raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
 
 

@@ -6,7 +6,7 @@ the kill still opens. A changed case is refused with exit 2 before anything is w
 
 import json
 import os
-import shutil
+import shlex
 import signal
 import subprocess
 import sys
@@ -32,14 +32,16 @@ def case(tmp_path_factory):
     return path
 
 
-def _mpirun(ranks: int) -> list[str]:
-    mpirun = shutil.which("mpirun")
-    return [] if ranks == 1 else [mpirun, "-n", str(ranks)]
+def mpirun(ranks: int) -> list[str]:
+    """The command line prefix that runs on ``ranks`` MPI ranks (the Makefile's mpirun, with
+    its oversubscription settings for this Open MPI; none for 1)."""
+    command = shlex.split(os.environ.get("NANOGLUE_MPIRUN", "mpirun"))
+    return [] if ranks == 1 else [*command, "-n", str(ranks)]
 
 
 def _run(args: list[str], ranks: int = 1) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([*_mpirun(ranks), sys.executable, "-m", "nanoglue.cli", *args], cwd=ROOT,
+    return subprocess.run([*mpirun(ranks), sys.executable, "-m", "nanoglue.cli", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -51,7 +53,7 @@ def _kill_mid_run(case, out, ranks: int = 1) -> int:
         process = _start(["run", str(case), "-o", str(out)])
     else:
         process = subprocess.Popen(
-            [*_mpirun(ranks), sys.executable, "-m", "nanoglue.cli", "run", str(case), "-o", str(out)],
+            [*mpirun(ranks), sys.executable, "-m", "nanoglue.cli", "run", str(case), "-o", str(out)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True)
     _when_stepping(process, out / "curves.csv", rows=3 * EVERY + 2, past_percent=1.0)
