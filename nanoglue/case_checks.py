@@ -3,6 +3,8 @@ and each cohesive law gets only the parameters it uses. Each failure names its f
 
 from __future__ import annotations
 
+import re
+
 from nanoglue.errors import CaseError
 from nanoglue.formulas import contact_radius
 
@@ -21,6 +23,39 @@ def check_case(case) -> None:
             "sodiation.stop_expansion_percent",
             f"{stop:g} % cannot be reached: full sodiation (c = 1) gives {100 * beta:g} %",
         )
+    start = 100.0 * beta * case.sodiation.initial.value
+    if stop <= start:
+        raise CaseError("sodiation.stop_expansion_percent",
+                        f"{stop:g} % is not beyond the initial state ({start:g} %, from "
+                        "sodiation.initial.value): the run would take no step")
+    _check_steps(case.solver)
+    _check_output(case.output, stop)
+    if not PLAIN_NAME.fullmatch(case.name) or case.name in (".", ".."):
+        raise CaseError("name", f"{case.name!r} is not a plain file name (letters, digits and "
+                        "._+=,- only): it names the output directory results/<name>")
+
+
+PLAIN_NAME = re.compile(r"[A-Za-z0-9._+=,-]{1,200}")
+MAX_SNAPSHOTS = 2000  # snapshots per half-cycle: each is a file set of the whole mesh
+
+
+def _check_steps(solver) -> None:
+    if solver.min_step_percent > solver.max_step_percent:
+        raise CaseError("solver.min_step_percent", f"{solver.min_step_percent:g} % is above "
+                        f"solver.max_step_percent ({solver.max_step_percent:g} %)")
+    if not solver.min_step_percent <= solver.first_step_percent <= solver.max_step_percent:
+        raise CaseError("solver.first_step_percent", f"{solver.first_step_percent:g} % is outside "
+                        f"[min_step_percent, max_step_percent] = [{solver.min_step_percent:g}, "
+                        f"{solver.max_step_percent:g}] %")
+
+
+def _check_output(output, stop: float) -> None:
+    if stop / output.snapshot_every_percent > MAX_SNAPSHOTS:
+        raise CaseError("output.snapshot_every_percent",
+                        f"{output.snapshot_every_percent:g} % gives {stop / output.snapshot_every_percent:.3g} "
+                        f"snapshots up to {stop:g} %; at most {MAX_SNAPSHOTS} (one file set each)")
+    if len(output.snapshot_at_percent) > MAX_SNAPSHOTS:
+        raise CaseError("output.snapshot_at_percent", f"at most {MAX_SNAPSHOTS} extra snapshots")
 
 
 def _check_geometry(g) -> None:

@@ -33,6 +33,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+MAX_CASE_BYTES = 10**6
+
+
 def read_case_mapping(path: Path) -> dict[str, Any]:
     """The YAML mapping in ``path``; a CaseError for a missing, unreadable or non-mapping file."""
     where = str(path)
@@ -40,6 +43,11 @@ def read_case_mapping(path: Path) -> dict[str, Any]:
         raise CaseError(where, "file not found")
     if path.is_dir():
         raise CaseError(where, "is a directory, not a case file")
+    if not path.is_file():
+        raise CaseError(where, "is not a regular file (a device or a pipe?), not a case file")
+    if path.stat().st_size > MAX_CASE_BYTES:
+        raise CaseError(where, f"is {path.stat().st_size / 1e6:.3g} MB; a case file is a few kB "
+                        f"(at most {MAX_CASE_BYTES // 10**6} MB)")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

@@ -102,6 +102,14 @@ BAD_CASES = {
     "yes for a number": ("sodiation: {c_rate: on}\n", "sodiation.c_rate", "yes/no"),
     "yes in a list of numbers": ("output: {snapshot_at_percent: [1, yes]}\n",
                                  "output.snapshot_at_percent", "yes/no"),
+    "stop not beyond the initial state": ("sodiation:\n  initial: {value: 0.1}\n  stop_expansion_percent: 30\n",
+                                          "sodiation.stop_expansion_percent", "initial state"),
+    "min step above max": ("solver: {min_step_percent: 2, max_step_percent: 1}\n",
+                           "solver.min_step_percent", "above"),
+    "snapshots without end": ("output: {snapshot_every_percent: 1.0e-300}\n",
+                              "output.snapshot_every_percent", "at most"),
+    "a name that is a path": ("name: ../../elsewhere\n", "name", "plain file name"),
+    "a name Rich cannot print": ("name: 'run[/]'\n", "name", "plain file name"),
     "not a mapping": ("- geometry\n- materials\n", "case.yaml", "mapping"),
     "not YAML": ("geometry: {particle_radius: 90\n", "case.yaml", "not valid YAML"),
     "empty file": ("", "case.yaml", "empty"),
@@ -118,6 +126,21 @@ def test_bad_input_names_the_field(tmp_path, text, field, reason):
     message = str(err.value)
     assert field in message and reason in message
     assert "\n" not in message
+
+
+def test_a_device_is_refused_before_reading():
+    """/dev/zero would be read until memory runs out."""
+    with pytest.raises(CaseError) as err:
+        load_case(Path("/dev/zero"))
+    assert "not a regular file" in str(err.value)
+
+
+def test_a_huge_case_file_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_text("# " + "x" * 2_000_000 + "\n")
+    with pytest.raises(CaseError) as err:
+        load_case(path)
+    assert "a case file is a few kB" in str(err.value)
 
 
 def test_missing_and_unreadable_files(tmp_path):
