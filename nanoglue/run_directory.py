@@ -100,10 +100,16 @@ def _take(directory: Path) -> str:
 
 
 def _alive(pid: str) -> bool:
+    """Whether process ``pid`` of this host still runs (a zombie, killed but not yet reaped by
+    its parent, does not)."""
     try:
         os.kill(int(pid), 0)
     except (ValueError, ProcessLookupError):
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{int(pid)}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")

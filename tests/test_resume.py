@@ -10,10 +10,12 @@ import shlex
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
 
+from nanoglue.run_directory import LOCK
 from tests.coarse_case import coarse_case
 from tests.test_exit_codes import ROOT, _rows, _start, _when_stepping, pvd_entries
 
@@ -59,7 +61,19 @@ def _kill_mid_run(case, out, ranks: int = 1) -> int:
     _when_stepping(process, out / "curves.csv", rows=3 * EVERY + 2, past_percent=1.0)
     os.killpg(process.pid, signal.SIGKILL) if ranks > 1 else process.kill()
     process.communicate(timeout=60)
+    if ranks > 1:  # the ranks die a moment after mpirun
+        deadline = time.monotonic() + 30
+        while _group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
     return len(_rows(out / "curves.csv"))
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _assert_close(got, expected, tolerance: float, where: str) -> None:
@@ -114,7 +128,7 @@ def test_a_killed_run_resumes_to_the_curves_of_an_uninterrupted_one(case, tmp_pa
 def test_resume_refuses_another_case_and_a_missing_checkpoint(case, tmp_path):
     out = tmp_path / "out"
     _kill_mid_run(case, out)
-    before = sorted(p.name for p in out.iterdir())
+    before = sorted(p.name for p in out.iterdir() if p.name != LOCK)  # the killed run's lock
     changed = _run(["run", str(case), "-o", str(out), "--resume", "--set", "sodiation.c_rate=0.5"])
     assert changed.returncode == 2
     assert changed.stderr.strip().splitlines()[-1] == (
