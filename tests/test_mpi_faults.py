@@ -15,7 +15,7 @@ from tests.test_exit_codes import ROOT
 from tests.test_resume import mpirun
 
 
-@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("ranks", [2, pytest.param(3, marks=pytest.mark.slow)])
 def test_a_fault_on_one_rank_ends_every_rank_with_exit_1(tmp_path, ranks):
     case = coarse_case(tmp_path, "paper-bare-interface.yaml", 2.0, 1.0)
     out = tmp_path / "out"

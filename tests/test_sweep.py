@@ -156,6 +156,7 @@ def test_a_point_whose_run_refuses_its_case_is_a_row_and_the_sweep_exits_2(tmp_p
     assert row["message"].startswith("geometry.model: 'quarter-3d' can be meshed")
 
 
+@pytest.mark.slow  # 31 s: three points, then their resume
 def test_a_resumed_sweep_keeps_finished_points_and_goes_on_with_the_others(tmp_path):
     """Three points to 0.4 / 1 / 2 %; afterwards the 1 % point is made to look killed before
     its first checkpoint (summary and checkpoint gone) and the 2 % point killed after one
