@@ -77,11 +77,12 @@ def locked(directory: Path) -> Iterator[None]:
 
 
 def _take(directory: Path) -> str:
-    """Take the lock ('' when taken, else why not)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Take the lock ('' when taken, else why not: another run, or a directory that cannot be
+    written)."""
     path, me = directory / LOCK, f"{socket.gethostname()} {os.getpid()}"
     for _ in range(2):
         try:
+            directory.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = path.read_text(encoding="utf-8", errors="replace").split()
@@ -93,6 +94,8 @@ def _take(directory: Path) -> str:
             who = " ".join(holder) or "another process"
             return (f"{directory} is being written by another run ({who}); wait for it, or give "
                     f"another -o (remove {path} if that run is gone)")
+        except OSError as err:  # read-only, not a directory, full: nothing can be written there
+            return f"cannot write into {directory} ({type(err).__name__}: {err.strerror or err})"
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(me)
         return ""

@@ -70,3 +70,15 @@ def test_overwrite_removes_the_earlier_run_and_keeps_the_users_files(tmp_path):
     again = runner.invoke(app, ["run", str(case), "-o", str(out), "--overwrite"])
     assert again.exit_code == 0 and case.read_text() == users_case
     assert not (out / LOCK).exists()
+
+
+def test_an_output_directory_that_cannot_be_written_is_one_line_and_exit_2(tmp_path):
+    """(A read-only directory does not stop root, who runs CI: a path under a file does.)"""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    out = blocker / "out"
+    result = runner.invoke(app, ["run", str(_long_case(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 2
+    assert _stderr(result).strip().endswith(
+        f"output: cannot write into {out} (NotADirectoryError: Not a directory)")
+    assert "Traceback" not in result.output
