@@ -10,6 +10,8 @@ unexpected exception is one line and exit 1, its traceback in OUT/traceback.txt.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import traceback
 from pathlib import Path
 from typing import NoReturn, Optional, Sequence
@@ -115,6 +117,24 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def _writable_form_cache() -> None:
+    """Point the form compiler's cache ($XDG_CACHE_HOME/fenics, ~/.cache/fenics by default) at
+    a temporary directory when it cannot be written (a read-only HOME), with one line saying
+    where; before DOLFINx is imported, which reads the location once."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        (base / "fenics").mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=base / "fenics"):
+            return
+    except (OSError, RuntimeError) as err:  # RuntimeError: no home directory at all
+        fallback = Path(tempfile.gettempdir()) / f"nanoglue-cache-{os.getuid()}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        os.environ["XDG_CACHE_HOME"] = str(fallback)
+        if is_root():
+            typer.echo(f"note: the form cache cannot be written ({type(err).__name__}); compiled "
+                       f"forms go to {fallback / 'fenics'}", err=True)
+
+
 @app.callback()
 def main(
     version: bool = typer.Option(
@@ -123,6 +143,7 @@ def main(
     ),
 ) -> None:
     """Entry point; see the subcommands."""
+    _writable_form_cache()
     # FFCx's JIT build (through setuptools, which resets the root logger to INFO) would print
     # compiler command lines; a user wants the progress bar and real warnings. Filter at the
     # handler, which keeps its level whatever the logger's is set to later.

@@ -3,8 +3,10 @@ wrote: a second run into a directory being written is refused before it touches 
 lock left by a killed process is taken over, and a user's own files (their case.yaml among
 them) survive --overwrite while an earlier run's profiles and snapshots do not."""
 
+import os
 import socket
 import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -12,7 +14,7 @@ from nanoglue.cli import app
 from nanoglue.run_directory import CASE_HEADER, LOCK
 from tests.coarse_case import coarse_case
 from tests.test_cli import _stderr
-from tests.test_exit_codes import _long_case, _start, _when_stepping
+from tests.test_exit_codes import ROOT, _long_case, _start, _when_stepping
 
 runner = CliRunner()
 
@@ -82,3 +84,18 @@ def test_an_output_directory_that_cannot_be_written_is_one_line_and_exit_2(tmp_p
     assert _stderr(result).strip().endswith(
         f"output: cannot write into {out} (NotADirectoryError: Not a directory)")
     assert "Traceback" not in result.output
+
+
+def test_a_form_cache_that_cannot_be_written_falls_back_with_one_line(tmp_path):
+    """A read-only HOME (here: a cache location under a file, which stops root too)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {**os.environ, "XDG_CACHE_HOME": str(blocker / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-m", "nanoglue.cli", "validate",
+                             str(ROOT / "configs" / "default.yaml")], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(note) == 1 and "the form cache cannot be written" in note[0]
+    assert f"nanoglue-cache-{os.getuid()}" in note[0]
