@@ -117,7 +117,6 @@ class Checkpoints:
                  outputs_place: Callable[[], Any]):
         self.directory, self.problem, self.identity = Path(directory), problem, identity
         self.every, self._outputs_place = every, outputs_place
-        self.written = 0
         self._points = {}  # function index → its node coordinates (computed once)
 
     def _coordinates(self, index: int, function) -> np.ndarray:
@@ -162,7 +161,6 @@ class Checkpoints:
             shutil.rmtree(old, ignore_errors=True)
         comm.barrier()
         problem.mechanics.refresh()  # as a resumed process must: no reused factorisation
-        self.written += 1
 
 
 def find(directory: Path) -> Optional[Path]:

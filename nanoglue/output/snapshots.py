@@ -77,6 +77,7 @@ class SnapshotSeries:
         self._dofs = compat.cell_dofs(self._space)
         self._cell_type = VTK_SIMPLEX[mesh.topology.dim]
         self._scratch = fem.Function(self._space)
+        self._layouts = {}  # block name → its points and cells (``_layout``)
         self._compiled = {}  # (block, field, component) → fem.Expression at the P1 points
         for block in self.blocks:
             for name, expr in block.points.items():
@@ -117,22 +118,30 @@ class SnapshotSeries:
             _write_text(self.directory / "fields.pvd", _pvd(self.entries))
         self.comm.barrier()
 
+    def _layout(self, block: Block):
+        """(P1 dofs the block's cells use, its VTK cells and cell types, their points), once."""
+        if block.name not in self._layouts:
+            connectivity = self._dofs[block.cells]
+            used, local = np.unique(connectivity, return_inverse=True)
+            local = local.reshape(connectivity.shape)
+            legacy = np.hstack([np.full((local.shape[0], 1), local.shape[1]), local]).ravel()
+            types = np.full(local.shape[0], self._cell_type, dtype=np.uint8)
+            self._layouts[block.name] = used, legacy, types, self._x[used]
+        return self._layouts[block.name]
+
     def _grid(self, block: Block):
-        """This rank's pyvista grid of ``block``: its owned cells on their own points."""
+        """This rank's pyvista grid of ``block``: its owned cells on their own points, each
+        field interpolated on those cells only."""
         import pyvista
 
-        connectivity = self._dofs[block.cells]
-        used, local = np.unique(connectivity, return_inverse=True)
-        local = local.reshape(connectivity.shape)
-        legacy = np.hstack([np.full((local.shape[0], 1), local.shape[1]), local]).ravel()
-        types = np.full(local.shape[0], self._cell_type, dtype=np.uint8)
-        grid = pyvista.UnstructuredGrid(legacy, types, self._x[used])
+        used, legacy, types, points = self._layout(block)
+        grid = pyvista.UnstructuredGrid(legacy, types, points)
         for name, expr in block.points.items():
             shape = ufl.shape(expr)
             columns = []
             for i in range(1 if not shape else shape[0]):
-                compat.interpolate_expression(self._scratch, self._compiled[block.name, name, i])
-                self._scratch.x.scatter_forward()
+                compat.interpolate_expression(self._scratch, self._compiled[block.name, name, i],
+                                              block.cells)
                 columns.append(self._scratch.x.array[used].copy())
             if shape:
                 columns += [np.zeros_like(columns[0])] * (3 - len(columns))  # ParaView: 3-vectors

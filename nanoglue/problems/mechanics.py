@@ -154,13 +154,6 @@ class Mechanics:
         return self.fields[self.field_of[tag]]
 
     @property
-    def displacement_field(self):
-        """One displacement over all regions, Σ_regions χ_region u_region (UFL; for output)."""
-        if len(self.fields) == 1:
-            return self.fields[0]
-        return sum(self.indicators[t] * self.displacement(t) for t in self.field_of)
-
-    @property
     def stress(self):
         """UFL stress over all regions, Σ_regions χ_region σ_region (committed where plastic)."""
         return sum(self.indicators[tag] * region.committed_stress()
