@@ -3,7 +3,7 @@
 Every user error (bad YAML, bad field, occupied output directory) is one line on stderr and
 exit code 2, with nothing written. ``run`` and ``sweep`` exit with the code of how the run (the
 worst point) ended — ``errors.ExitCode``, the README's "Exit codes" table: 3 stopped by the
-solver, 130 / 143 interrupted by SIGINT / SIGTERM, each with its message on stderr; an
+solver, 130 / 138 / 143 interrupted by SIGINT / SIGUSR1 / SIGTERM, each with its message on stderr; an
 unexpected exception is one line and exit 1, its traceback in OUT/traceback.txt.
 """
 
@@ -201,7 +201,7 @@ def run(
 ) -> None:
     """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary. Exit
     code 0 completed or detached, 1 internal error, 2 bad input, 3 stopped by the solver,
-    130 / 143 interrupted by SIGINT / SIGTERM (README, "Exit codes")."""
+    130 / 138 / 143 interrupted by SIGINT / SIGUSR1 / SIGTERM (README, "Exit codes")."""
     from nanoglue.simulation import run_case
 
     from nanoglue.run_directory import clear_previous_run, locked

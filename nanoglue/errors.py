@@ -31,6 +31,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # the case, an option or the output directory is refused, nothing run
     STOPPED = 3  # the solver could not go on (step below solver.min_step_percent)
     SIGINT = 130  # interrupted by SIGINT (Ctrl-C): outputs closed, summary "interrupted"
+    SIGUSR1 = 138  # interrupted by SIGUSR1 (the stop Open MPI's mpirun passes on): the same
     SIGTERM = 143  # interrupted by SIGTERM (kill, a batch system's time limit): the same
 
 
@@ -45,7 +46,7 @@ STATUS_CODES = {
 """Run status → exit code; "interrupted" depends on the signal (``exit_code``)."""
 
 SEVERITY = (ExitCode.COMPLETED, ExitCode.STOPPED, ExitCode.BAD_INPUT, ExitCode.INTERNAL_ERROR,
-            ExitCode.SIGINT, ExitCode.SIGTERM)
+            ExitCode.SIGINT, ExitCode.SIGUSR1, ExitCode.SIGTERM)
 """Least to most severe: a sweep exits with the most severe code of its points."""
 
 

@@ -183,8 +183,8 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
     end of the sweep. ``resume``: a point whose run finished (completed or detached) is kept as
     it is, one with a checkpoint goes on from it, any other runs again from the start.
 
-    A SIGINT / SIGTERM to the sweep starts no further point and is passed on to the workers,
-    whose runs stop cleanly before their next step ("interrupted"); the points not started are
+    A SIGINT / SIGTERM / SIGUSR1 to the sweep starts no further point and is passed on to the
+    workers, whose runs stop cleanly at their last accepted step ("interrupted"); the points not started are
     rows too ("not started"), and the table is written as usual. The signal is passed on again
     every POLL_SECONDS until the running points have ended: a worker ignores signals between
     points and only catches them once its run has installed its handlers."""
@@ -224,7 +224,7 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
 
 
 def _ignore_signals() -> None:
-    """Worker initializer: SIGINT / SIGTERM do not kill an idle worker (which would break the
+    """Worker initializer: stop signals (``interrupt.SIGNALS``) do not kill an idle worker (which would break the
     pool); the run of a point catches them itself (``simulation.run_case``). The run's modules
     are imported first: importing gmsh (4.8) resets SIGINT to its default."""
     import nanoglue.simulation  # noqa: F401

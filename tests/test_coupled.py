@@ -1,5 +1,8 @@
 """Coupled transport → mechanics steps: Na conservation on every route, desodiation cut-off."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -7,6 +10,7 @@ from nanoglue.case_file import case_from_mapping
 from nanoglue.fem.mesh import build_mesh
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling.run import run_steps
+from nanoglue.interrupt import stop_on_signals
 from tests.recording import Recording
 
 BLOCK = {"kind": "block", "radius": 300.0, "depth": 300.0}
@@ -67,6 +71,23 @@ def test_desodiation_removes_what_the_charge_says_and_stops_at_the_cut_off():
     outcome = problem.advance(-1, 4.0)
     assert not outcome.accepted and outcome.cut_off
     assert (problem.transport.c.x.array == before).all()
+
+
+def test_a_stop_signal_abandons_the_step_under_way():
+    """A signal (here SIGUSR1, the stop passed on by mpirun) during a step: the step is not
+    finished but abandoned, every field back at the last accepted step — and not a refusal."""
+    problem = _problem("whole-surface", ROUTES["whole-surface"])
+    assert problem.advance(+1, 0.5).accepted
+    before = [np.copy(array) for array in problem.state.copy()]
+    with stop_on_signals():
+        os.kill(os.getpid(), signal.SIGUSR1)
+        outcome = problem.advance(+1, 0.5)
+    assert outcome.interrupted and not outcome.accepted
+    assert outcome.newton.iterations == 0  # stopped before its first correction
+    assert problem.chemical_expansion() == pytest.approx(0.5, rel=1e-12)
+    for saved, now in zip(before, problem.state.copy()):
+        assert np.array_equal(saved, now)
+    assert problem.advance(+1, 0.5).accepted  # the flag went with the context
 
 
 def test_free_swelling_volume_follows_the_chemistry():

@@ -1,6 +1,6 @@
 """Exit codes that tell the truth (README, "Exit codes"), for `run` and for `sweep`: 0 completed,
-1 internal error, 2 bad input, 3 stopped by the solver, 130 / 143 interrupted by SIGINT /
-SIGTERM. Completed and bad input are also covered by test_cli, test_run and test_sweep; the
+1 internal error, 2 bad input, 3 stopped by the solver, 130 / 138 / 143 interrupted by SIGINT /
+SIGUSR1 / SIGTERM. Completed and bad input are also covered by test_cli, test_run and test_sweep; the
 solver stop of `run` by test_run. The signals are sent to a real run in a subprocess once it
 is stepping."""
 
@@ -100,9 +100,10 @@ def test_run_of_a_case_that_cannot_be_run_yet_exits_2_without_a_traceback(tmp_pa
     assert not out.exists()
 
 
-@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130),
+                                          (signal.SIGUSR1, 138)])
 def test_a_signalled_run_closes_its_outputs_and_exits_128_plus_the_signal(tmp_path, signum, code):
-    """The run stops after the current step: summary.json says "interrupted" and where, every
+    """The run stops at its last accepted step: summary.json says "interrupted" and where, every
     snapshot fields.pvd lists opens, curves.csv ends at that state, and the checkpoint holds
     that state."""
     out = tmp_path / "out"
@@ -154,7 +155,8 @@ def test_most_severe_code_of_the_points_is_the_sweeps():
     assert most_severe([ExitCode.STOPPED, ExitCode.BAD_INPUT]) == ExitCode.BAD_INPUT
     assert most_severe([ExitCode.BAD_INPUT, ExitCode.INTERNAL_ERROR]) == ExitCode.INTERNAL_ERROR
     assert most_severe([ExitCode.INTERNAL_ERROR, ExitCode.SIGINT]) == ExitCode.SIGINT
-    assert most_severe([ExitCode.SIGTERM, ExitCode.SIGINT]) == ExitCode.SIGTERM
+    assert most_severe([ExitCode.SIGUSR1, ExitCode.SIGINT]) == ExitCode.SIGUSR1
+    assert most_severe([ExitCode.SIGTERM, ExitCode.SIGUSR1]) == ExitCode.SIGTERM
 
 
 def test_a_sweep_with_a_point_stopped_by_the_solver_exits_3(tmp_path):

@@ -75,6 +75,11 @@ class StepOutcome:
     plastic_increment: float = 0.0  # max Δp over the step
     cut_off: bool = False  # desodiation would drive the entry surface below c = 0
 
+    @property
+    def interrupted(self) -> bool:
+        """Abandoned for a stop signal (``interrupt``): not a refusal of the step."""
+        return self.newton is not None and self.newton.interrupted
+
 
 class CoupledProblem:
     """Transport + mechanics of ``case`` on a tagged ``bundle`` (fem.mesh)."""

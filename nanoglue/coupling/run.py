@@ -4,9 +4,9 @@ Schedule: ``cycles`` times, sodiate up to ``stop_expansion_percent`` and, if ``d
 desodiate until the entry surface reaches c = 0 (the cut-off) or X = 0. Each accepted step
 writes one row of ``curves.csv``; snapshots are written at the requested expansions.
 A step that fails is retried smaller; below ``solver.min_step_percent`` the run stops cleanly,
-keeping everything written so far, and says where and why. A SIGINT / SIGTERM caught by
-``interrupt.stop_on_signals`` ends the run the same way before the next step attempt, agreed on
-by every rank.
+keeping everything written so far, and says where and why. A stop signal caught by
+``interrupt.stop_on_signals`` ends the run the same way at the last accepted step (the step
+under way is abandoned), agreed on by every rank.
 """
 
 from __future__ import annotations
@@ -204,6 +204,8 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress, checkpoint
                 return _interrupted(record, position, signum, start)
             size = control.propose(position, marks, direction)
             outcome = problem.advance(direction, size)
+            if outcome.interrupted:  # back at the last step: the agreed() above stops the run
+                continue
             if not outcome.accepted:
                 reason = _refusal_reason(outcome)
                 record.rejected_steps += 1

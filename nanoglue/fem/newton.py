@@ -5,6 +5,8 @@
 the residual and tangent of the iterate depend on it). Convergence: ‖F‖ ≤ atol, or
 ‖F‖ ≤ rtol·‖F_0‖ after at least one correction. A solve that does not converge (iteration limit,
 failed linear solve, non-finite residual) puts the fields back where it started and says why.
+So does a stop signal (``interrupt``), asked for by every rank before every correction: the
+result is then ``interrupted`` and the run abandons the step.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
+
+from nanoglue.interrupt import agreed
 
 BACKTRACKS = 4  # step halvings per Newton iteration while ‖F‖ does not decrease
 LAZY_CONTRACTION = 0.1  # a modified-Newton correction must cut ‖F‖ at least this much
@@ -28,6 +32,14 @@ class NewtonResult:
     reason: str = ""
     staggers: int = 1  # damage rounds (cohesive interfaces), the accepted one included
     factorizations: int = 0  # Jacobians assembled and factorised (< corrections when lazy)
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by a signal (``interrupt``), not by the problem."""
+        return self.reason == INTERRUPTED
+
+
+INTERRUPTED = "interrupted by a signal"
 
 
 class Newton:
@@ -55,6 +67,9 @@ class Newton:
                                     factorizations=self.system.factorizations - factorized)
             if len(residuals) > limit:
                 break
+            if agreed(self.system.comm):
+                reason = INTERRUPTED
+                break
             ksp_reason = self.system.correct()
             if ksp_reason < 0:
                 reason = f"linear solve failed: KSPConvergedReason {ksp_reason}"
@@ -72,6 +87,8 @@ class Newton:
         ``ActiveBlockSystem.correct``); otherwise J is refreshed."""
         factorized = self.system.factorizations
         before = self.residual_norm()
+        if agreed(self.system.comm):
+            return NewtonResult(False, 0, [before], INTERRUPTED)
         ksp_reason = self.system.correct(self._refresh_next)
         if ksp_reason < 0:
             return NewtonResult(False, 0, [before],
