@@ -14,7 +14,9 @@ geometry.mesh.particle_size=4``). Printed (and
 written to OUT/bench.md): steps, LU factorisations, wall time of the stepping split into
 assembly / LU factorisation / other linear solves (substitutions, transport) / constitutive
 updates / other (from summary.json's ``time_split_seconds``; timings of rank 0), onset and
-completion per interface. Under ``mpirun -n N`` every rank runs the same cases together.
+completion per interface; the cell count and memory estimated before meshing (``budget``)
+beside the measured cells and the process's peak resident memory so far (rank 0; it includes
+the cases before). Under ``mpirun -n N`` every rank runs the same cases together.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ import contextlib
 import io
 import json
 import math
+import resource
 import time
 from pathlib import Path
 from typing import Optional
 
 from mpi4py import MPI
 
+from nanoglue.budget import memory_needed
 from nanoglue.case_file import load_case
+from nanoglue.geometry.estimate import estimate_cells
 from nanoglue.geometry.sizing import interface_sizing
 from nanoglue.parallel import is_root
 from nanoglue.simulation import run_case
@@ -84,10 +89,14 @@ def bench_case(path: str, refine: float, stop: float, out: Path, step_refine: fl
     start = time.perf_counter()
     summary = run_case(case, out / label)
     total = time.perf_counter() - start
+    estimate = estimate_cells(case)
     split = summary["time_split_seconds"]
     row = {
         "case": label,
         "cells": summary["mesh"]["cells"],
+        "estimated_cells": estimate.cells,
+        "estimated_MiB": memory_needed(case, estimate, MPI.COMM_WORLD.size) / 2**20,
+        "peak_rss_MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "steps": summary["steps"],
         "ranks": MPI.COMM_WORLD.size,
         "factorizations": split.get("factorization", {}).get("count", 0),

@@ -37,6 +37,9 @@ CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML).", show_default=False
 OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Output directory (default: output.directory or results/<name>)."
 )
+ALLOW_LARGE_OPTION = typer.Option(
+    False, "--allow-large", help="Go on with a mesh estimated to need more memory than this "
+    "machine has (refused otherwise).")
 
 
 def _fail(message: str) -> NoReturn:
@@ -88,6 +91,16 @@ def _load(case_path: Path, settings: Sequence[str] = ()):
     except CaseError as err:
         if err.path == str(case_path):
             _fail(f"{err.path}: {err.reason}")
+        _fail(f"{case_path}: {err}")
+
+
+def _check_size(case, case_path: Path, allow_large: bool):
+    """The case's estimated mesh (``budget.check_size``); exit 2 when it would not fit."""
+    from nanoglue.budget import check_size
+
+    try:
+        return check_size(case, allow_large)
+    except CaseError as err:
         _fail(f"{case_path}: {err}")
 
 
@@ -153,16 +166,23 @@ def main(
 
 
 @app.command(epilog="Example: `nanoglue validate configs/paper-coated-6nm.yaml`")
-def validate(case_path: Path = CASE_ARGUMENT) -> None:
-    """Check a case file and print the fully resolved case (every default filled in)."""
+def validate(case_path: Path = CASE_ARGUMENT, allow_large: bool = ALLOW_LARGE_OPTION) -> None:
+    """Check a case file and print the fully resolved case (every default filled in), with
+    the mesh size and memory estimated before meshing."""
+    from nanoglue.budget import memory_needed
     from nanoglue.case_file import case_to_yaml
     from nanoglue.report import derived_quantities
 
     case = _load(case_path)
+    estimate = _check_size(case, case_path, allow_large)
     typer.echo(case_to_yaml(case), nl=False)
     typer.echo("# derived:")
     for label, value in derived_quantities(case):
         typer.echo(f"#   {label}: {value}")
+    if estimate is not None:
+        typer.echo(f"#   mesh (estimated before meshing): ~{estimate.cells:.2g} cells, "
+                   f"~{memory_needed(case, estimate, COMM.size) / 2**30:.2g} GiB on "
+                   f"{COMM.size} rank(s)")
 
 
 @app.command(epilog="Example: `nanoglue mesh configs/paper-coated-6nm.yaml -o meshes/coated-6nm`")
@@ -170,11 +190,13 @@ def mesh(
     case_path: Path = CASE_ARGUMENT,
     output: Path = typer.Option(..., "--output", "-o", help="Directory for mesh.xdmf, tags.json, mesh.png."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
+    allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
     """Build the case's mesh and write it (XDMF with tags), tags.json and a PNG preview."""
     from nanoglue.simulation import mesh_case
 
     case = _load(case_path)
+    _check_size(case, case_path, allow_large)
     directory = _output_directory(case, output, overwrite)
     try:
         mesh_case(case, directory)
@@ -198,6 +220,7 @@ def run(
     resume: bool = typer.Option(
         False, "--resume", help="Go on from the last checkpoint of the run in the output "
         "directory (same case and --set, same MPI rank count)."),
+    allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
     """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary. Exit
     code 0 completed or detached, 1 internal error, 2 bad input, 3 stopped by the solver,
@@ -207,6 +230,7 @@ def run(
     from nanoglue.run_directory import clear_previous_run, locked
 
     case = _load(case_path, settings)
+    _check_size(case, case_path, allow_large)
     directory = _output_directory(case, output, overwrite, resume)
     try:
         with locked(directory):
@@ -239,6 +263,7 @@ def sweep(
     resume: bool = typer.Option(
         False, "--resume", help="Go on with the sweep in the output directory: finished points "
         "are kept, points with a checkpoint go on from it, the others run again."),
+    allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
     """Run a case over a grid of config values in parallel worker processes; write each point
     into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png. Exit code: the
@@ -251,6 +276,8 @@ def sweep(
         points = sweeping.expand_grid(case_path, sweeping.parse_sets(settings))
     except CaseError as err:
         _fail(str(err))
+    for point in points:  # each point as the serial run its worker makes
+        _check_size(point.case, case_path, allow_large)
     default = Path("results") / f"{case_path.stem}-sweep"
     directory = _output_directory(points[0].case, output or default, overwrite, resume)
     count = workers or sweeping.default_workers(len(points))

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,41 @@ def test_run_set_overrides_the_case_file(tmp_path):
     assert abs(summary["final"]["expansion_percent"] - 0.3) < 1e-9
     assert summary["entry"]["front_precursor_nm"] == pytest.approx(7.0, rel=1e-9)  # ℓ_f default
     assert "smeared" in summary["entry"]["front_warning"]  # 7 nm < 10 nm elements
+
+
+OVERSIZED = {  # a size no machine can mesh: refused from the estimate, before Gmsh is asked
+    "element size 1e-6 nm": ({"particle_size": 1e-6}, "geometry.mesh.particle_size"),
+    "1e8 elements across the coating": ({"coating_elements": 100_000_000},
+                                        "geometry.mesh.coating_elements"),
+    "interface elements of 1 pm": ({"interface_size": 1e-3}, "geometry.mesh.interface_size"),
+}
+
+
+@pytest.mark.parametrize("mesh, field", OVERSIZED.values(), ids=OVERSIZED.keys())
+@pytest.mark.parametrize("command", ["run", "mesh", "validate"])
+def test_a_mesh_too_large_for_the_machine_is_refused_before_meshing(tmp_path, command, mesh, field):
+    data = yaml.safe_load((ROOT / "configs/paper-coated-6nm.yaml").read_text())
+    data["geometry"].setdefault("mesh", {}).update(mesh)
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = runner.invoke(app, [command, str(case)] + ([] if command == "validate" else ["-o", str(out)]))
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 2
+    message = _stderr(result).strip()
+    assert message.startswith(f"error: {case}: {field}: the mesh would have ~")
+    assert "--allow-large" in message and len(message.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml"]
+
+
+def test_allow_large_lets_a_case_past_the_memory_budget(monkeypatch):
+    """The coated paper case (~4.3 k cells, ~0.7 GiB) on a machine of 0.5 GiB: refused, and
+    accepted with --allow-large."""
+    monkeypatch.setattr("nanoglue.budget.machine_memory", lambda comm=None: 0.5 * 2**30)
+    case = str(ROOT / "configs/paper-coated-6nm.yaml")
+    refused = runner.invoke(app, ["validate", case])
+    assert refused.exit_code == 2 and "more than the 0.5 GiB this machine has" in _stderr(refused)
+    allowed = runner.invoke(app, ["validate", case, "--allow-large"])
+    assert allowed.exit_code == 0
+    assert "#   mesh (estimated before meshing): ~4.3e+03 cells" in allowed.output

@@ -107,6 +107,12 @@ def classify(g: Geometry, curve: int, region: int) -> int:
     return tags.FREE_SURFACE[region]
 
 
+def coating_parts(case: Case, volume: float) -> list[tuple[float, float]]:
+    """The coating's (volume, element size) parts for ``estimate``: h_c throughout (beyond
+    COATING_BAND·R its thin layer grades coarser, but holds few cells)."""
+    return [(volume, coating_size(case))]
+
+
 def size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int]]) -> None:
     """Base fields plus the coating's: h_c = t / coating_elements in the coating within
     COATING_BAND·R of the particle, growing beyond (and around the coating likewise)."""

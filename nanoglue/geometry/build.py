@@ -22,7 +22,8 @@ from nanoglue.geometry.layout import layout_of
 from nanoglue.geometry.sizing import InterfaceSizing
 
 # geometry.model → builder module; each provides DIM, regions(geometry), classify(geometry,
-# facet, region) and size_fields(case, sizing, regions).
+# facet, region), size_fields(case, sizing, regions) and coating_parts(case, volume) (the
+# coating's (volume, element size) parts, for ``estimate``).
 _BUILDERS: dict[str, ModuleType] = {"axisymmetric": axisymmetric, "quarter-3d": fiber3d}
 DIMENSIONS = {model: builder.DIM for model, builder in _BUILDERS.items()}
 """geometry.model → dimension of its mesh."""
@@ -42,11 +43,16 @@ def mesh_model(case: Case, sizing: InterfaceSizing, msh_path: Optional[Path] = N
     return present
 
 
+def builder_of(case: Case) -> ModuleType:
+    """The builder module of ``case``'s geometry.model."""
+    return _BUILDERS[case.geometry.model]
+
+
 def generate(case: Case, sizing: InterfaceSizing) -> dict[str, int]:
     """Geometry, physical groups, size fields and mesh of ``case`` in the current Gmsh model.
     Returns the name → id of the tags present."""
-    builder = _BUILDERS[case.geometry.model]
-    regions, present = _tagged_geometry(case)
+    builder = builder_of(case)
+    regions, present = tagged_geometry(case)
     builder.size_fields(case, sizing, regions)
     gmsh.model.mesh.generate(builder.DIM)
     return present
@@ -55,17 +61,17 @@ def generate(case: Case, sizing: InterfaceSizing) -> dict[str, int]:
 def read(case: Case, path: Path) -> dict[str, int]:
     """The mesh in the .msh file ``path``, merged into the current Gmsh model, once it is known
     to be a mesh of ``case`` (``mesh_file``). Returns the name → id of the tags present."""
-    _, expected = _tagged_geometry(case)  # the groups this case's geometry has (not meshed)
+    _, expected = tagged_geometry(case)  # the groups this case's geometry has (not meshed)
     gmsh.clear()  # an empty model for the file
     centre = layout_of(case.geometry, expected).particle_centre
     return mesh_file.load(Path(path), expected, DIMENSIONS[case.geometry.model], centre,
                           case.geometry.particle_radius)
 
 
-def _tagged_geometry(case: Case) -> tuple[dict[int, list[int]], dict[str, int]]:
+def tagged_geometry(case: Case) -> tuple[dict[int, list[int]], dict[str, int]]:
     """The case's regions with their physical groups in the current Gmsh model, not meshed:
     region id → entity tags, and the name → id of the groups."""
-    builder = _BUILDERS[case.geometry.model]
+    builder = builder_of(case)
     regions = builder.regions(case.geometry)
     classify = partial(builder.classify, case.geometry)
     return regions, tags.add_physical_groups(regions, builder.DIM, classify)

@@ -14,6 +14,7 @@ substrate the coating is the quarter spherical shell. Tetrahedra; meshing only (
 
 from __future__ import annotations
 
+import math
 
 import gmsh
 
@@ -119,8 +120,7 @@ def size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int
     fields = base_fields(case, sizing, regions, DIM)
     coating = regions.get(tags.COATING)
     if coating:
-        t, h_c = g.coating.thickness, coating_size(case)
-        bulk = max(h_c, min(t, far))
+        t, h_c, bulk = g.coating.thickness, coating_size(case), _coating_bulk_size(case)
         near_particle = ball_field(_centre(g), g.particle_radius + 2.0 * t, h_c, bulk)
         fields += [
             restrict(DIM, coating, near_particle),
@@ -128,6 +128,20 @@ def size_fields(case: Case, sizing: InterfaceSizing, regions: dict[int, list[int
             near_field(DIM, boundary(coating, DIM), bulk, far),
         ]
     set_background(fields, far)
+
+
+def _coating_bulk_size(case: Case) -> float:
+    """One element across the coating away from the particle: max(h_c, min(t, far_size))."""
+    g = case.geometry
+    return max(coating_size(case), min(g.coating.thickness, g.mesh.far_size))
+
+
+def coating_parts(case: Case, volume: float) -> list[tuple[float, float]]:
+    """The coating's (volume, element size) parts for ``estimate``: h_c in the quarter shell
+    R ≤ |x − c| ≤ R + t, one element across t in the rest (the layer on the fiber)."""
+    R, t = case.geometry.particle_radius, case.geometry.coating.thickness
+    shell = min(volume, math.pi / 3.0 * ((R + t) ** 3 - R**3))
+    return [(shell, coating_size(case)), (volume - shell, _coating_bulk_size(case))]
 
 
 def classify(g: Geometry, surface: int, region: int) -> int:
