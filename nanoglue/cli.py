@@ -94,10 +94,17 @@ def _load(case_path: Path, settings: Sequence[str] = ()):
         _fail(f"{case_path}: {err}")
 
 
-def _check_size(case, case_path: Path, allow_large: bool):
-    """The case's estimated mesh (``budget.check_size``); exit 2 when it would not fit."""
+def _check_machine(case, case_path: Path, allow_large: bool):
+    """What only this machine can say about a valid case, before anything is written: PETSc
+    builds a solver from its options (``fem.linear.refused_options``), and its mesh fits
+    (``budget.check_size``; returns the estimate). Exit 2 naming the field otherwise."""
     from nanoglue.budget import check_size
+    from nanoglue.fem.linear import refused_options
 
+    refused = refused_options(case.solver.petsc_options)
+    if refused is not None:
+        key, reason = refused
+        _fail(f"{case_path}: solver.petsc_options{'.' + key if key else ''}: {reason}")
     try:
         return check_size(case, allow_large)
     except CaseError as err:
@@ -174,7 +181,7 @@ def validate(case_path: Path = CASE_ARGUMENT, allow_large: bool = ALLOW_LARGE_OP
     from nanoglue.report import derived_quantities
 
     case = _load(case_path)
-    estimate = _check_size(case, case_path, allow_large)
+    estimate = _check_machine(case, case_path, allow_large)
     typer.echo(case_to_yaml(case), nl=False)
     typer.echo("# derived:")
     for label, value in derived_quantities(case):
@@ -196,7 +203,7 @@ def mesh(
     from nanoglue.simulation import mesh_case
 
     case = _load(case_path)
-    _check_size(case, case_path, allow_large)
+    _check_machine(case, case_path, allow_large)
     directory = _output_directory(case, output, overwrite)
     try:
         mesh_case(case, directory)
@@ -230,7 +237,7 @@ def run(
     from nanoglue.run_directory import clear_previous_run, locked
 
     case = _load(case_path, settings)
-    _check_size(case, case_path, allow_large)
+    _check_machine(case, case_path, allow_large)
     directory = _output_directory(case, output, overwrite, resume)
     try:
         with locked(directory):
@@ -277,7 +284,7 @@ def sweep(
     except CaseError as err:
         _fail(str(err))
     for point in points:  # each point as the serial run its worker makes
-        _check_size(point.case, case_path, allow_large)
+        _check_machine(point.case, case_path, allow_large)
     default = Path("results") / f"{case_path.stem}-sweep"
     directory = _output_directory(points[0].case, output or default, overwrite, resume)
     count = workers or sweeping.default_workers(len(points))

@@ -150,3 +150,37 @@ def test_allow_large_lets_a_case_past_the_memory_budget(monkeypatch):
     allowed = runner.invoke(app, ["validate", case, "--allow-large"])
     assert allowed.exit_code == 0
     assert "#   mesh (estimated before meshing): ~4.3e+03 cells" in allowed.output
+
+
+BAD_PETSC = {  # PETSc builds a solver from them before anything is meshed or written
+    "unknown preconditioner": ("pc_type=nonsense", "solver.petsc_options",
+                               "Unable to find requested PC type nonsense"),
+    "a misspelt key": ("pc_factor_mat_solver_typ=mumps", "solver.petsc_options.pc_factor_mat_solver_typ",
+                       "do not read this option"),
+    "a value of the wrong type": ("mat_mumps_icntl_14=lots", "solver.petsc_options", "lots"),
+    "a tolerance the direct solve never reads": ("ksp_rtol=1e-8", "solver.petsc_options.ksp_rtol",
+                                                 "do not read this option"),
+    "an unknown factorisation package": ("pc_factor_mat_solver_type=notasolver",
+                                         "solver.petsc_options", "notasolver"),
+}
+
+
+@pytest.mark.parametrize("setting, field, reason", BAD_PETSC.values(), ids=BAD_PETSC.keys())
+def test_petsc_options_petsc_refuses_are_refused_before_anything_is_written(tmp_path, setting,
+                                                                            field, reason):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(ROOT / "configs/paper-bare-interface.yaml"), "-o",
+                                 str(out), "--set", f"solver.petsc_options.{setting}"])
+    assert result.exit_code == 2
+    message = _stderr(result).strip()
+    assert message.startswith(f"error: {ROOT / 'configs/paper-bare-interface.yaml'}: {field}: ")
+    assert reason in message and len(message.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_petsc_options_of_other_solvers_pass_the_check():
+    from nanoglue.fem.linear import refused_options
+
+    assert refused_options({"ksp_type": "cg", "pc_type": "gamg", "pc_gamg_threshold": 0.01}) is None
+    assert refused_options({"ksp_type": "gmres", "pc_type": "bjacobi", "sub_pc_type": "ilu",
+                            "ksp_monitor": None}) is None

@@ -1,10 +1,14 @@
-"""PETSc linear solvers configured from the case's options (one place for the option plumbing)."""
+"""PETSc linear solvers configured from the case's options (one place for the option plumbing),
+and the check of those options before a run: PETSc itself builds a solver from them."""
 
 from __future__ import annotations
 
+import ctypes
 import itertools
-from typing import Mapping
+from pathlib import Path
+from typing import Mapping, Optional
 
+import petsc4py
 from petsc4py import PETSc
 
 from nanoglue.config import Solver
@@ -70,3 +74,61 @@ def _mumps_factor(ksp: PETSc.KSP):
     if pc.getType() not in ("lu", "cholesky") or pc.getFactorSolverType() != "mumps":
         return None
     return pc.getFactorMatrix()
+
+
+def refused_options(options: Mapping) -> Optional[tuple[str, str]]:
+    """(key, why) of the first of ``options`` PETSc refuses, None when it takes them all.
+
+    A KSP is made from them (``linear_solver``) on a 4×4 SPD matrix, set up (the preconditioner
+    or factorisation built) and used for one solve: an unknown solver or preconditioner type, a
+    value of the wrong type or an unknown factorisation package is PETSc's error there. A key
+    PETSc never read in doing so is not an option of its linear solvers (a misspelling, which
+    PETSc itself would ignore silently)."""
+    operator = PETSc.Mat().createAIJ([4, 4], nnz=1, comm=PETSc.COMM_SELF)
+    for i in range(4):
+        operator[i, i] = 2.0
+    operator.assemble()
+    ksp = None
+    try:
+        ksp = linear_solver(PETSc.COMM_SELF, operator, options, "check")
+        ksp.setUp()
+        ksp.cancelMonitor()  # a ksp_monitor of the user's is for the run, not this check
+        rhs = operator.createVecLeft()
+        rhs.set(1.0)
+        ksp.solve(rhs, operator.createVecRight())
+    except PETSc.Error as err:
+        reason = str(err).strip().splitlines()[-1].lstrip("[0] ").strip()
+        return "", f"PETSc refuses them (error {err.ierr}: {reason})"
+    finally:
+        prefix = ksp.getOptionsPrefix() if ksp is not None else None
+        unread = [key for key in options if prefix and not _was_read(prefix + key)]
+        _forget(options, prefix)
+        operator.destroy()
+    if unread:
+        return unread[0], "PETSc's linear solvers do not read this option (misspelt?)"
+    return None
+
+
+def _forget(options: Mapping, prefix: Optional[str]) -> None:
+    if prefix:
+        database = PETSc.Options(prefix)
+        for key in options:
+            database.delValue(key)
+
+
+def _was_read(name: str) -> bool:
+    """Whether PETSc has read option ``name`` (PetscOptionsUsed: petsc4py ≥ 3.23 has it as
+    ``Options.used``; before, it is called from the PETSc library petsc4py was built with)."""
+    if hasattr(PETSc.Options, "used"):
+        return PETSc.Options().used(name)
+    library = _petsc_library()
+    used = ctypes.c_int(0)  # PetscBool
+    library.PetscOptionsUsed(None, name.encode(), ctypes.byref(used))
+    return bool(used.value)
+
+
+def _petsc_library() -> ctypes.CDLL:
+    """The PETSc shared library petsc4py runs on (already loaded: the same options database)."""
+    config = petsc4py.get_config()
+    lib = Path(config["PETSC_DIR"]) / config.get("PETSC_ARCH", "") / "lib"
+    return ctypes.CDLL(str(sorted(lib.glob("libpetsc*.so*"))[0]))
