@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping, Optional
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from nanoglue.config_base import BooleanForANumber
+from nanoglue.config_base import FieldRefusal
 from nanoglue.config import Case
 from nanoglue.errors import CaseError
 
@@ -127,9 +127,9 @@ def _case_error_from(err: ValidationError, data: Mapping[str, Any]) -> CaseError
     first = err.errors(include_url=False)[0]
     loc = _yaml_path(first["loc"], data)
     reason = first["msg"]
-    boolean = first.get("ctx", {}).get("error")
-    if isinstance(boolean, BooleanForANumber):  # raised by the section: name its field
-        loc, reason = [*loc, boolean.field], str(boolean)
+    refusal = first.get("ctx", {}).get("error")
+    if isinstance(refusal, FieldRefusal):  # raised by the section: name its field
+        loc, reason = [*loc, refusal.field], str(refusal)
     path = ".".join(loc)
     if first["type"] == "extra_forbidden":
         reason = "unknown key" + _did_you_mean(loc[-1], _allowed_keys(loc[:-1]))

@@ -63,6 +63,10 @@ def test_an_override_inside_a_section_the_file_leaves_out_keeps_its_defaults():
 
 # (yaml text, field path the message must name, words the reason must contain)
 BAD_CASES = {
+    "1e308 (overflowed in the mesh estimate)": ("geometry:\n  mesh:\n    far_size: 1.0e+308\n",
+                                                "geometry.mesh.far_size", "beyond any scale"),
+    "1e51 written as YAML 1.1 reads a string": ("sodiation:\n  c_rate: 1e51\n",
+                                               "sodiation.c_rate", "beyond any scale"),
     "unknown key": ("geometry:\n  particle_radus: 90\n", "geometry.particle_radus", "did you mean"),
     "wrong type": ("geometry:\n  particle_radius: big\n", "geometry.particle_radius", "number"),
     "negative size": ("geometry:\n  particle_radius: -5\n", "geometry.particle_radius", "greater than 0"),
