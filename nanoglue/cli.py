@@ -9,6 +9,7 @@ unexpected exception is one line and exit 1, its traceback in OUT/traceback.txt.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import tempfile
@@ -68,6 +69,21 @@ def _internal_error(err: Exception, directory: Path) -> NoReturn:
     typer.echo(f"error: {rank}internal error: {type(err).__name__}: {err} ({where}; please "
                "report it)", err=True)
     if COMM.size > 1:  # the other ranks may be waiting in a collective call: end them all
+        COMM.Abort(ExitCode.INTERNAL_ERROR)
+    raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
+
+
+def _disk_full(err: OSError, directory: Path) -> NoReturn:
+    """A write refused for want of space (ENOSPC, EDQUOT): one line, exit code 1 (the machine,
+    not the case), no traceback file (there is no room for one). Every file a kill leaves
+    complete is complete here too (written aside and renamed: the snapshots fields.pvd lists,
+    the last checkpoint); under mpirun every rank is ended, as for an internal error."""
+    where = f" ({err.filename})" if err.filename else ""
+    typer.echo(f"error: {'rank %d: ' % COMM.rank if COMM.size > 1 else ''}no space left for "
+               f"{directory}{where}: the run stopped; what was complete is kept (the snapshots "
+               "fields.pvd lists, curves.csv, the last checkpoint: make room, then the same "
+               "command with --resume)", err=True)
+    if COMM.size > 1:
         COMM.Abort(ExitCode.INTERNAL_ERROR)
     raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
 
@@ -246,6 +262,10 @@ def run(
             summary = run_case(case, directory, resume, case_path)
     except CaseError as err:  # found before anything is written (the mesh file, the model)
         _fail(f"{case_path}: {err}")
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+            _internal_error(err, directory)
+        _disk_full(err, directory)
     except Exception as err:  # noqa: BLE001 - the boundary where a bug becomes exit 1
         _internal_error(err, directory)
     _exit_as(summary["exit_code"], summary["message"])

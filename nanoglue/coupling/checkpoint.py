@@ -23,6 +23,7 @@ resumed run takes the same steps as one that was never stopped.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 import shutil
 from dataclasses import dataclass, field
@@ -144,14 +145,12 @@ class Checkpoints:
             if comm.rank == 0:
                 arrays[f"x{i}"], arrays[f"v{i}"] = np.vstack(points), np.vstack(values)
         if comm.rank == 0:
-            np.savez(aside / "fields.npz", **arrays)
             meta = {"format": FORMAT, "case": self.identity, "ranks": comm.size,
                     "time": problem.time, "conversion": float(problem.conversion.value),
                     "damage_viscosity": problem.mechanics.damage_viscosity,
                     "energy": problem.energy.accounts(), "place": place,
                     "outputs": self._outputs_place()}
-            with open(aside / "state.pkl", "wb") as handle:
-                pickle.dump(meta, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _write_aside(aside, arrays, meta)
         comm.barrier()  # the checkpoint is complete on disk
         if comm.rank == 0:
             if final.exists():
@@ -161,6 +160,20 @@ class Checkpoints:
             shutil.rmtree(old, ignore_errors=True)
         comm.barrier()
         problem.mechanics.refresh()  # as a resumed process must: no reused factorisation
+
+
+def _write_aside(aside: Path, arrays: dict, meta: dict) -> None:
+    """fields.npz and state.pkl into ``aside``, each built in memory and written in one go; a
+    failed write (a full disk) removes ``aside`` and is raised: the checkpoint in place stays
+    the last complete one, and no half-built archive lingers to fail again when collected."""
+    fields = io.BytesIO()
+    np.savez(fields, **arrays)
+    try:
+        (aside / "fields.npz").write_bytes(fields.getvalue())
+        (aside / "state.pkl").write_bytes(pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
 
 
 def find(directory: Path) -> Optional[Path]:
