@@ -1,5 +1,6 @@
 """Cross-field checks of a case: the geometry must fit together, the Na entry route must exist,
-and each cohesive law gets only the parameters it uses. Each failure names its field path."""
+and each cohesive law gets only the parameters it uses. Each failure is located at one field
+and names every other field it involves (a change to any of them can be what broke it)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,15 @@ def check_case(case) -> None:
     if stop >= 100.0 * beta:
         raise CaseError(
             "sodiation.stop_expansion_percent",
-            f"{stop:g} % cannot be reached: full sodiation (c = 1) gives {100 * beta:g} %",
+            f"{stop:g} % cannot be reached: full sodiation (c = 1) gives {100 * beta:g} % "
+            "(100 × sodiation.expansion)",
         )
     start = 100.0 * beta * case.sodiation.initial.value
     if stop <= start:
         raise CaseError("sodiation.stop_expansion_percent",
                         f"{stop:g} % is not beyond the initial state ({start:g} %, from "
-                        "sodiation.initial.value): the run would take no step")
+                        "sodiation.initial.value and sodiation.expansion): the run would take "
+                        "no step")
     _check_steps(case.solver)
     _check_output(case.output, stop)
     if not PLAIN_NAME.fullmatch(case.name) or case.name in (".", ".."):
@@ -45,15 +48,17 @@ def _check_steps(solver) -> None:
                         f"solver.max_step_percent ({solver.max_step_percent:g} %)")
     if not solver.min_step_percent <= solver.first_step_percent <= solver.max_step_percent:
         raise CaseError("solver.first_step_percent", f"{solver.first_step_percent:g} % is outside "
-                        f"[min_step_percent, max_step_percent] = [{solver.min_step_percent:g}, "
-                        f"{solver.max_step_percent:g}] %")
+                        "[solver.min_step_percent, solver.max_step_percent] = "
+                        f"[{solver.min_step_percent:g}, {solver.max_step_percent:g}] %")
 
 
 def _check_output(output, stop: float) -> None:
     if stop / output.snapshot_every_percent > MAX_SNAPSHOTS:
         raise CaseError("output.snapshot_every_percent",
-                        f"{output.snapshot_every_percent:g} % gives {stop / output.snapshot_every_percent:.3g} "
-                        f"snapshots up to {stop:g} %; at most {MAX_SNAPSHOTS} (one file set each)")
+                        f"{output.snapshot_every_percent:g} % gives "
+                        f"{stop / output.snapshot_every_percent:.3g} snapshots up to {stop:g} % "
+                        f"(sodiation.stop_expansion_percent); at most {MAX_SNAPSHOTS} (one file "
+                        "set each)")
     if len(output.snapshot_at_percent) > MAX_SNAPSHOTS:
         raise CaseError("output.snapshot_at_percent", f"at most {MAX_SNAPSHOTS} extra snapshots")
 
@@ -64,7 +69,8 @@ def _check_geometry(g) -> None:
     if depth >= 2.0 * radius:
         raise CaseError(
             "geometry.crater_depth",
-            f"{depth:g} nm is not less than the particle diameter {2 * radius:g} nm",
+            f"{depth:g} nm is not less than the particle diameter {2 * radius:g} nm "
+            "(2 × geometry.particle_radius)",
         )
     substrate = g.substrate
     if substrate.kind == "fiber" and g.model != "quarter-3d":
@@ -76,16 +82,19 @@ def _check_geometry(g) -> None:
         if substrate.radius <= max(a, radius):
             raise CaseError(
                 "geometry.substrate.radius",
-                f"{substrate.radius:g} nm must exceed the particle radius {radius:g} nm",
+                f"{substrate.radius:g} nm must exceed the particle radius {radius:g} nm "
+                "(geometry.particle_radius) and the contact radius",
             )
         if substrate.depth <= depth:
             raise CaseError(
                 "geometry.substrate.depth",
-                f"{substrate.depth:g} nm must exceed the crater depth {depth:g} nm",
+                f"{substrate.depth:g} nm must exceed the crater depth {depth:g} nm "
+                "(geometry.crater_depth)",
             )
     if substrate.kind == "fiber" and substrate.radius <= depth:
         raise CaseError(
-            "geometry.substrate.radius", f"fiber radius {substrate.radius:g} nm ≤ crater depth"
+            "geometry.substrate.radius", f"the fiber radius {substrate.radius:g} nm is not "
+            f"beyond the crater depth {depth:g} nm (geometry.crater_depth)"
         )
     coating = g.coating
     reach = radius + (coating.thickness if coating is not None else 0.0)
@@ -93,28 +102,32 @@ def _check_geometry(g) -> None:
         raise CaseError(
             "geometry.substrate.half_length",
             f"{substrate.half_length:g} nm must exceed the particle (and coating) radius "
-            f"{reach:g} nm",
+            f"{reach:g} nm (geometry.particle_radius + geometry.coating.thickness)",
         )
     if coating is None:
         return
     if coating.thickness >= radius:
         raise CaseError(
             "geometry.coating.thickness",
-            f"{coating.thickness:g} nm is not less than the particle radius {radius:g} nm",
+            f"{coating.thickness:g} nm is not less than the particle radius {radius:g} nm "
+            "(geometry.particle_radius)",
         )
     if coating.extent is not None:
         if substrate.kind == "none":
-            raise CaseError("geometry.coating.extent", "there is no substrate to extend over")
+            raise CaseError("geometry.coating.extent", "there is no substrate to extend over "
+                            "(geometry.substrate.kind is 'none')")
         if coating.extent <= a + coating.thickness:
             raise CaseError(
                 "geometry.coating.extent",
-                f"{coating.extent:g} nm does not reach past the crater rim "
-                f"(contact radius {a:.4g} nm + thickness {coating.thickness:g} nm)",
+                f"{coating.extent:g} nm does not reach past the crater rim (contact radius "
+                f"{a:.4g} nm from geometry.particle_radius and geometry.crater_depth, + "
+                f"geometry.coating.thickness {coating.thickness:g} nm)",
             )
         if substrate.kind == "block" and coating.extent > substrate.radius:
             raise CaseError(
                 "geometry.coating.extent",
-                f"{coating.extent:g} nm exceeds the substrate radius {substrate.radius:g} nm",
+                f"{coating.extent:g} nm exceeds the substrate radius {substrate.radius:g} nm "
+                "(geometry.substrate.radius)",
             )
 
 
@@ -122,24 +135,27 @@ def _check_route(case) -> None:
     """The Na entry route must exist on this geometry."""
     route = case.sodiation.route
     if route == "substrate-interface" and not case.has_substrate:
-        raise CaseError("sodiation.route", "'substrate-interface' needs a substrate")
+        raise CaseError("sodiation.route", "'substrate-interface' needs a substrate "
+                        "(geometry.substrate.kind is 'none')")
     if route == "through-coating" and not case.has_coating:
         raise CaseError("sodiation.route", "'through-coating' needs geometry.coating")
     if route == "whole-surface" and case.has_coating:
         raise CaseError(
             "sodiation.route",
-            "'whole-surface' is for a bare particle; a coated one is sodiated 'through-coating'",
+            "'whole-surface' is for a bare particle; a coated one (geometry.coating) is "
+            "sodiated 'through-coating'",
         )
     if case.sodiation.coating_diffusivity is not None and route != "through-coating":
         raise CaseError(
-            "sodiation.coating_diffusivity", "only the route 'through-coating' uses the coating"
+            "sodiation.coating_diffusivity", "only sodiation.route 'through-coating' uses the "
+            "coating"
         )
     if case.sodiation.through_contact and (route == "substrate-interface"
                                            or not case.has_substrate):
         raise CaseError(
             "sodiation.through_contact",
-            "needs a substrate and the route 'whole-surface' or 'through-coating' (the route "
-            "'substrate-interface' enters through the contact alone)",
+            "needs a substrate (geometry.substrate) and sodiation.route 'whole-surface' or "
+            "'through-coating' ('substrate-interface' enters through the contact alone)",
         )
 
 
@@ -148,5 +164,6 @@ def _check_laws(interfaces) -> None:
         if law.law == "exponential" and law.stiffness is not None:
             raise CaseError(
                 f"interfaces.{name}.stiffness",
-                "the exponential law takes no stiffness (its initial stiffness is e²σc²/Gc)",
+                f"interfaces.{name}.law 'exponential' takes no stiffness (its initial "
+                "stiffness is e²σc²/Gc)",
             )

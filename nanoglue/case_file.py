@@ -125,11 +125,18 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
 def _case_error_from(err: ValidationError, data: Mapping[str, Any]) -> CaseError:
     """Turn pydantic's first error into one line: dotted path, reason, what was given."""
     first = err.errors(include_url=False)[0]
-    loc = _yaml_path(first["loc"], data)
     reason = first["msg"]
     refusal = first.get("ctx", {}).get("error")
     if isinstance(refusal, FieldRefusal):  # raised by the section: name its field
-        loc, reason = [*loc, refusal.field], str(refusal)
+        loc, reason = _yaml_path([*first["loc"], refusal.field], data), str(refusal)
+    else:
+        loc = _yaml_path(first["loc"], data)
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):  # the choosing key
+        key = first["ctx"]["discriminator"].strip("'")
+        loc = [*loc, key]
+        reason = (f"{first['ctx']['tag']!r} is not one of {first['ctx']['expected_tags']}"
+                  if first["type"] == "union_tag_invalid" else "required field is missing")
+        first = {"type": first["type"]}
     path = ".".join(loc)
     if first["type"] == "extra_forbidden":
         reason = "unknown key" + _did_you_mean(loc[-1], _allowed_keys(loc[:-1]))

@@ -44,19 +44,27 @@ ALLOW_LARGE_OPTION = typer.Option(
 
 
 def _fail(message: str) -> NoReturn:
-    """One line on stderr (from rank 0 only under mpirun), exit code 2 (user error)."""
+    """One line on stderr (from rank 0 only under mpirun), exit code 2 (user error): a line
+    break or other control character the message quotes from the input is shown escaped."""
     if is_root():
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(f"error: {_one_line(message)}", err=True)
     raise typer.Exit(code=ExitCode.BAD_INPUT)
 
 
-def _internal_error(err: Exception, directory: Path) -> NoReturn:
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _internal_error(err: Exception, directory: Optional[Path]) -> NoReturn:
     """An unexpected exception: its traceback into ``directory/traceback.txt`` (per rank under
-    mpirun: traceback-rank<N>.txt), one line on stderr saying so, exit code 1. Where the
+    mpirun: traceback-rank<N>.txt; no directory yet: the temporary directory, as
+    nanoglue-traceback-<pid>.txt), one line on stderr saying so, exit code 1. Where the
     directory cannot be written the traceback goes to stderr instead. Under mpirun the error
     may be this rank's alone while the others wait for it in a collective call: MPI_Abort ends
     every rank with exit code 1 instead of a hang."""
     name = "traceback.txt" if COMM.size == 1 else f"traceback-rank{COMM.rank}.txt"
+    if directory is None:
+        directory, name = Path(tempfile.gettempdir()), f"nanoglue-traceback-{os.getpid()}.txt"
     text = traceback.format_exc()
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -108,6 +116,8 @@ def _load(case_path: Path, settings: Sequence[str] = ()):
         if err.path == str(case_path):
             _fail(f"{err.path}: {err.reason}")
         _fail(f"{case_path}: {err}")
+    except Exception as err:  # noqa: BLE001 - a bug in loading is no bad input
+        _internal_error(err, None)
 
 
 def _check_machine(case, case_path: Path, allow_large: bool):
