@@ -49,7 +49,8 @@ def _remember(signum: int, _frame) -> None:
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """While inside, SIGINT / SIGTERM / SIGUSR1 set the flag read by ``received`` / ``agreed``
-    instead of ending the process; the previous handlers come back on exit and the flag is cleared."""
+    instead of ending the process; the previous handlers come back on exit and the flag is
+    cleared."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -78,8 +78,8 @@ def run_case(case: Case, directory: Path, resume: bool = False,
     checkpoint in ``directory`` (CaseError: none, or written for another case or rank count).
 
     SIGINT / SIGTERM / SIGUSR1 during the run stop it at its last accepted step (``interrupt``;
-    the step under way is abandoned): a checkpoint is written, the files are closed and the summary written as after any other ending, with
-    status "interrupted". The resolved case goes to case.yaml, or to case-resolved.yaml where
+    the step under way is abandoned): a checkpoint is written, the files are closed and the
+    summary written as after any other ending, with status "interrupted". The resolved case goes to case.yaml, or to case-resolved.yaml where
     case.yaml is a file the tool did not write (``case_path``'s own, say)."""
     with stop_on_signals():
         return _run_case(case, directory, resume, case_path)

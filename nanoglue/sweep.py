@@ -184,8 +184,8 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
     it is, one with a checkpoint goes on from it, any other runs again from the start.
 
     A SIGINT / SIGTERM / SIGUSR1 to the sweep starts no further point and is passed on to the
-    workers, whose runs stop cleanly at their last accepted step ("interrupted"); the points not started are
-    rows too ("not started"), and the table is written as usual. The signal is passed on again
+    workers, whose runs stop cleanly at their last accepted step ("interrupted"); the points
+    not started are rows too ("not started"), and the table is written as usual. The signal is passed on again
     every POLL_SECONDS until the running points have ended: a worker ignores signals between
     points and only catches them once its run has installed its handlers."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -224,8 +224,8 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
 
 
 def _ignore_signals() -> None:
-    """Worker initializer: stop signals (``interrupt.SIGNALS``) do not kill an idle worker (which would break the
-    pool); the run of a point catches them itself (``simulation.run_case``). The run's modules
+    """Worker initializer: stop signals (``interrupt.SIGNALS``) do not kill an idle worker
+    (which would break the pool); the run of a point catches them itself (``simulation.run_case``). The run's modules
     are imported first: importing gmsh (4.8) resets SIGINT to its default."""
     import nanoglue.simulation  # noqa: F401
 

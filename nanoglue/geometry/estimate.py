@@ -90,8 +90,10 @@ def estimate_cells(case: Case) -> CellEstimate:
         areas = {name: _measure(dim - 1, physical_entities(dim - 1, tags.INTERFACES[name]))
                  for name in sizing.cohesive_lengths}
     sizes = {tags.PARTICLE: mesh.particle_size, tags.SUBSTRATE: mesh.far_size}
-    fields = {"geometry.mesh.particle_size": volumes[tags.PARTICLE] * density(sizes[tags.PARTICLE], dim),
-              "geometry.mesh.far_size": volumes.get(tags.SUBSTRATE, 0.0) * density(mesh.far_size, dim)}
+    fields = {
+        "geometry.mesh.particle_size": volumes[tags.PARTICLE] * density(mesh.particle_size, dim),
+        "geometry.mesh.far_size": volumes.get(tags.SUBSTRATE, 0.0) * density(mesh.far_size, dim),
+    }
     if tags.COATING in regions:
         parts = builder.coating_parts(case, volumes[tags.COATING])
         sizes[tags.COATING] = parts[0][1]
