@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from collections.abc import Hashable
 from typing import Any, Iterable, Mapping, Optional
 
 import yaml
@@ -19,12 +20,17 @@ from nanoglue.errors import CaseError
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)
+    and a list or mapping as a key."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a {type(key).__name__} as a key (a key is a name)",
+                    key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key '{key}' appears twice", key_node.start_mark
@@ -59,6 +65,9 @@ def read_case_mapping(path: Path) -> dict[str, Any]:
         line = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise CaseError(where, f"is not valid YAML{line}: {problem}") from None
+    except RecursionError:
+        raise CaseError(where, "nests deeper than can be read (a case is a few sections deep)"
+                        ) from None
     if data is None:
         raise CaseError(where, "is empty; a case is a mapping with sections such as geometry:")
     if not isinstance(data, dict):

@@ -78,7 +78,7 @@ def parse_set(spec: str) -> SweepAxis:
         raise CaseError("--set", f"expected key=value1,value2,... (got {spec!r})")
     try:
         values = yaml.safe_load(f"[{text}]")
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         raise CaseError(key, f"cannot read the values {text!r} (--set {spec})") from None
     if text.strip().startswith(",") or text.strip().endswith(","):
         raise CaseError(key, f"empty value in --set {spec}")

@@ -118,6 +118,9 @@ BAD_CASES = {
     "not YAML": ("geometry: {particle_radius: 90\n", "case.yaml", "not valid YAML"),
     "empty file": ("", "case.yaml", "empty"),
     "duplicate key": ("geometry:\n  crater_depth: 10\n  crater_depth: 20\n", "case.yaml", "twice"),
+    "a list as a key (was a TypeError traceback)": ("? [1, 2]\n: 3\n", "case.yaml", "a list as a key"),
+    "3000-deep nesting (was a RecursionError traceback)": (
+        "a:" + " {b:" * 3000 + " 1" + "}" * 3000 + "\n", "case.yaml", "nests deeper"),
 }
 
 
