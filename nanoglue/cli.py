@@ -1,7 +1,7 @@
 """The ``nanoglue`` command line: parse, call the library, report. No physics lives here.
 
 Every user error (bad YAML, bad field, occupied output directory) is one line on stderr and
-exit code 2, with nothing written. ``run`` and ``sweep`` exit with the code of how the run (the
+exit code 2, with nothing written (``cli_support``). ``run`` and ``sweep`` exit with the code of how the run (the
 worst point) ended — ``errors.ExitCode``, the README's "Exit codes" table: 3 stopped by the
 solver, 130 / 138 / 143 interrupted by SIGINT / SIGUSR1 / SIGTERM, each with its message on stderr; an
 unexpected exception is one line and exit 1, its traceback in OUT/traceback.txt.
@@ -9,18 +9,20 @@ unexpected exception is one line and exit 1, its traceback in OUT/traceback.txt.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import tempfile
-import traceback
 from pathlib import Path
-from typing import NoReturn, Optional, Sequence
+from typing import Optional
 
 import typer
 
-from nanoglue.errors import CaseError, ExitCode
-from nanoglue.parallel import COMM, barrier, is_root
+from nanoglue.cli_support import (ALLOW_LARGE_OPTION, CASE_ARGUMENT, DISK_FULL, OUTPUT_OPTION,
+                                  check_machine, disk_full, exit_as, fail, internal_error,
+                                  load_case_or_exit, output_directory)
+from nanoglue.cli_sweep import sweep_app
+from nanoglue.errors import CaseError
+from nanoglue.parallel import COMM, is_root
 
 app = typer.Typer(
     add_completion=False,
@@ -33,126 +35,6 @@ app = typer.Typer(
         "Example: `nanoglue run configs/default.yaml -o results/default`"
     ),
 )
-
-CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML).", show_default=False)
-OUTPUT_OPTION = typer.Option(
-    None, "--output", "-o", help="Output directory (default: output.directory or results/<name>)."
-)
-ALLOW_LARGE_OPTION = typer.Option(
-    False, "--allow-large", help="Go on with a mesh estimated to need more memory than this "
-    "machine has (refused otherwise).")
-
-
-def _fail(message: str) -> NoReturn:
-    """One line on stderr (from rank 0 only under mpirun), exit code 2 (user error): a line
-    break or other control character the message quotes from the input is shown escaped."""
-    if is_root():
-        typer.echo(f"error: {_one_line(message)}", err=True)
-    raise typer.Exit(code=ExitCode.BAD_INPUT)
-
-
-def _one_line(text: str) -> str:
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def _internal_error(err: Exception, directory: Optional[Path]) -> NoReturn:
-    """An unexpected exception: its traceback into ``directory/traceback.txt`` (per rank under
-    mpirun: traceback-rank<N>.txt; no directory yet: the temporary directory, as
-    nanoglue-traceback-<pid>.txt), one line on stderr saying so, exit code 1. Where the
-    directory cannot be written the traceback goes to stderr instead. Under mpirun the error
-    may be this rank's alone while the others wait for it in a collective call: MPI_Abort ends
-    every rank with exit code 1 instead of a hang."""
-    name = "traceback.txt" if COMM.size == 1 else f"traceback-rank{COMM.rank}.txt"
-    if directory is None:
-        directory, name = Path(tempfile.gettempdir()), f"nanoglue-traceback-{os.getpid()}.txt"
-    text = traceback.format_exc()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / name).write_text(text, encoding="utf-8")
-        where = f"traceback in {directory / name}"
-    except OSError:
-        typer.echo(text, err=True, nl=False)
-        where = "traceback above"
-    rank = f"rank {COMM.rank}: " if COMM.size > 1 else ""
-    typer.echo(f"error: {rank}internal error: {type(err).__name__}: {err} ({where}; please "
-               "report it)", err=True)
-    if COMM.size > 1:  # the other ranks may be waiting in a collective call: end them all
-        COMM.Abort(ExitCode.INTERNAL_ERROR)
-    raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
-
-
-def _disk_full(err: OSError, directory: Path) -> NoReturn:
-    """A write refused for want of space (ENOSPC, EDQUOT): one line, exit code 1 (the machine,
-    not the case), no traceback file (there is no room for one). Every file a kill leaves
-    complete is complete here too (written aside and renamed: the snapshots fields.pvd lists,
-    the last checkpoint); under mpirun every rank is ended, as for an internal error."""
-    where = f" ({err.filename})" if err.filename else ""
-    typer.echo(f"error: {'rank %d: ' % COMM.rank if COMM.size > 1 else ''}no space left for "
-               f"{directory}{where}: the run stopped; what was complete is kept (the snapshots "
-               "fields.pvd lists, curves.csv, the last checkpoint: make room, then the same "
-               "command with --resume)", err=True)
-    if COMM.size > 1:
-        COMM.Abort(ExitCode.INTERNAL_ERROR)
-    raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
-
-
-def _exit_as(code: int, message: str) -> None:
-    """Exit with ``code`` unless 0, with ``message`` as one line on stderr (rank 0)."""
-    if code == ExitCode.COMPLETED:
-        return
-    if is_root():
-        typer.echo(message, err=True)
-    raise typer.Exit(code=code)
-
-
-def _load(case_path: Path, settings: Sequence[str] = ()):
-    """The validated case of ``case_path`` with the ``--set key=value`` overrides applied."""
-    from nanoglue.case_file import load_case
-    from nanoglue.sweep import parse_overrides
-
-    try:
-        return load_case(case_path, parse_overrides(settings))
-    except CaseError as err:
-        if err.path == str(case_path):
-            _fail(f"{err.path}: {err.reason}")
-        _fail(f"{case_path}: {err}")
-    except Exception as err:  # noqa: BLE001 - a bug in loading is no bad input
-        _internal_error(err, None)
-
-
-def _check_machine(case, case_path: Path, allow_large: bool):
-    """What only this machine can say about a valid case, before anything is written: PETSc
-    builds a solver from its options (``fem.linear.refused_options``), and its mesh fits
-    (``budget.check_size``; returns the estimate). Exit 2 naming the field otherwise."""
-    from nanoglue.budget import check_size
-    from nanoglue.fem.linear import refused_options
-
-    refused = refused_options(case.solver.petsc_options)
-    if refused is not None:
-        key, reason = refused
-        _fail(f"{case_path}: solver.petsc_options{'.' + key if key else ''}: {reason}")
-    try:
-        return check_size(case, allow_large)
-    except CaseError as err:
-        _fail(f"{case_path}: {err}")
-
-
-def _output_directory(case, output: Optional[Path], overwrite: bool, resume: bool = False) -> Path:
-    """The directory to write into; refuses a non-empty one unless ``overwrite`` or ``resume``
-    (which needs one)."""
-    directory = output or Path(case.output.directory or Path("results") / case.name)
-    if directory.exists() and not directory.is_dir():
-        _fail(f"output {directory} exists and is not a directory")
-    if resume and overwrite:
-        _fail("--resume goes on with the run in the output directory, --overwrite replaces it: "
-              "give one of them")
-    if resume and not directory.is_dir():
-        _fail(f"--resume: no run in {directory}")
-    if directory.is_dir() and any(directory.iterdir()) and not (overwrite or resume):
-        _fail(f"output directory {directory} is not empty (use --overwrite to replace its files)")
-    barrier()  # every rank has looked before rank 0 writes anything
-    return directory
-
 
 def _version_callback(value: bool) -> None:
     if value:
@@ -206,8 +88,8 @@ def validate(case_path: Path = CASE_ARGUMENT, allow_large: bool = ALLOW_LARGE_OP
     from nanoglue.case_file import case_to_yaml
     from nanoglue.report import derived_quantities
 
-    case = _load(case_path)
-    estimate = _check_machine(case, case_path, allow_large)
+    case = load_case_or_exit(case_path)
+    estimate = check_machine(case, case_path, allow_large)
     typer.echo(case_to_yaml(case), nl=False)
     typer.echo("# derived:")
     for label, value in derived_quantities(case):
@@ -228,13 +110,13 @@ def mesh(
     """Build the case's mesh and write it (XDMF with tags), tags.json and a PNG preview."""
     from nanoglue.simulation import mesh_case
 
-    case = _load(case_path)
-    _check_machine(case, case_path, allow_large)
-    directory = _output_directory(case, output, overwrite)
+    case = load_case_or_exit(case_path)
+    check_machine(case, case_path, allow_large)
+    directory = output_directory(case, output, overwrite)
     try:
         mesh_case(case, directory)
     except CaseError as err:  # geometry.mesh.file does not fit the case: found before writing
-        _fail(f"{case_path}: {err}")
+        fail(f"{case_path}: {err}")
 
 
 @app.command(
@@ -262,75 +144,23 @@ def run(
 
     from nanoglue.run_directory import clear_previous_run, locked
 
-    case = _load(case_path, settings)
-    _check_machine(case, case_path, allow_large)
-    directory = _output_directory(case, output, overwrite, resume)
+    case = load_case_or_exit(case_path, settings)
+    check_machine(case, case_path, allow_large)
+    directory = output_directory(case, output, overwrite, resume)
     try:
         with locked(directory):
             if overwrite:
                 clear_previous_run(directory, case_path)
             summary = run_case(case, directory, resume, case_path)
     except CaseError as err:  # found before anything is written (the mesh file, the model)
-        _fail(f"{case_path}: {err}")
+        fail(f"{case_path}: {err}")
     except OSError as err:
-        if err.errno not in (errno.ENOSPC, errno.EDQUOT):
-            _internal_error(err, directory)
-        _disk_full(err, directory)
+        if err.errno not in DISK_FULL:
+            internal_error(err, directory)
+        disk_full(err, directory)
     except Exception as err:  # noqa: BLE001 - the boundary where a bug becomes exit 1
-        _internal_error(err, directory)
-    _exit_as(summary["exit_code"], summary["message"])
-
-
-@app.command(
-    epilog="Example: `nanoglue sweep configs/paper-coated-6nm.yaml "
-    "--set geometry.coating.thickness=5,10,20,40 -o results/thickness --workers 2`"
-)
-def sweep(
-    case_path: Path = CASE_ARGUMENT,
-    settings: list[str] = typer.Option(
-        ..., "--set", help="key=value1,value2,... (dotted config key); several --set give a grid."
-    ),
-    output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Output directory (default: results/CASE-sweep, CASE the file name without .yaml)."
-    ),
-    workers: Optional[int] = typer.Option(
-        None, "--workers", min=1, help="Worker processes (default: one per point, at most one per core)."
-    ),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
-    resume: bool = typer.Option(
-        False, "--resume", help="Go on with the sweep in the output directory: finished points "
-        "are kept, points with a checkpoint go on from it, the others run again."),
-    allow_large: bool = ALLOW_LARGE_OPTION,
-) -> None:
-    """Run a case over a grid of config values in parallel worker processes; write each point
-    into OUT/<key=value>/, then sweep.csv, sweep.md and sweep_debonding.png. Exit code: the
-    most severe of the points' `run` codes (README, "Exit codes")."""
-    from nanoglue import sweep as sweeping
-
-    if COMM.size > 1:
-        _fail("sweep runs its points in worker processes; start it without mpirun")
-    try:
-        points = sweeping.expand_grid(case_path, sweeping.parse_sets(settings))
-    except CaseError as err:
-        _fail(str(err))
-    for point in points:  # each point as the serial run its worker makes
-        _check_machine(point.case, case_path, allow_large)
-    default = Path("results") / f"{case_path.stem}-sweep"
-    directory = _output_directory(points[0].case, output or default, overwrite, resume)
-    count = workers or sweeping.default_workers(len(points))
-    typer.echo(f"{len(points)} points on {count} worker processes → {directory}/")
-
-    def done(result) -> None:
-        typer.echo(f"{result.point.slug}: {result.status} in {result.wall_seconds:.1f} s"
-                   + (f" ({result.message})" if result.message else ""))
-
-    results = sweeping.run_sweep(points, directory, count, f"Sweep of {case_path}", done, resume)
-    typer.echo(f"wrote {directory / 'sweep.csv'}, sweep.md, sweep_debonding.png")
-    failures = sweeping.failed(results)
-    _exit_as(sweeping.exit_code_of(results),
-             f"error: {len(failures)} of {len(results)} points did not complete "
-             f"({', '.join(sorted({result.status for result in failures}))}; see sweep.md and "
-             "their run.log)")
+        internal_error(err, directory)
+    exit_as(summary["exit_code"], summary["message"])
 
 
 @app.command(epilog="Example: `nanoglue report results/paper-* -o results/report`")
@@ -347,9 +177,11 @@ def report(
     try:
         text = write_report(run_dirs, output)
     except CaseError as err:
-        _fail(str(err))
+        fail(str(err))
     typer.echo(text, nl=False)
     typer.echo(f"wrote {output / 'report.md'}")
+
+app.add_typer(sweep_app, name="sweep")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

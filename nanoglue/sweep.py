@@ -10,7 +10,6 @@ value is one :class:`CaseError` naming the field. Each point runs ``simulation.r
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import multiprocessing
@@ -22,9 +21,8 @@ import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import yaml
 from pydantic import BaseModel
@@ -33,39 +31,10 @@ from nanoglue.case_file import load_case
 from nanoglue.config import Case
 from nanoglue.errors import CaseError, ExitCode, exit_code, most_severe
 from nanoglue.interrupt import SIGNALS, received, stop_on_signals
+from nanoglue.sweep_outputs import (PointResult, SweepAxis, SweepPoint, finished_point, setting_text,
+                                    write_manifest, write_sweep_outputs)
 
-SWEPT_INTERFACE = "particle_substrate"  # the Sn/CNF interface, plotted for every point
 POLL_SECONDS = 1.0  # how often the sweep looks for a signal while its points run
-
-
-@dataclass(frozen=True)
-class SweepAxis:
-    """One ``--set key=v1,v2,...``: a dotted config key and the values it takes."""
-
-    key: str
-    values: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class SweepPoint:
-    """One grid point: its settings (key → value), directory name and validated case."""
-
-    settings: dict[str, Any]
-    slug: str
-    case: Case
-
-
-@dataclass
-class PointResult:
-    """What became of one point: run status, the exit code ``nanoglue run`` would have given,
-    message, wall time, and its summary.json."""
-
-    point: SweepPoint
-    status: str
-    code: ExitCode
-    message: str
-    wall_seconds: float
-    summary: Optional[dict] = field(default=None)
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -147,7 +116,7 @@ def _axis_labels(keys: Sequence[str]) -> dict[str, str]:
 
 def _value_text(value: Any) -> str:
     """A value as it appears in a directory name (only letters, digits and ``._+-``)."""
-    return re.sub(r"[^A-Za-z0-9._+-]+", "-", _setting_text(value)) or "empty"
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", setting_text(value)) or "empty"
 
 
 def _check_short_key(key: str) -> None:
@@ -188,7 +157,7 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
     not started are rows too ("not started"), and the table is written as usual. The signal is passed on again
     every POLL_SECONDS until the running points have ended: a worker ignores signals between
     points and only catches them once its run has installed its handlers."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    write_manifest(points, out_dir, title)
     context = multiprocessing.get_context("spawn")
     results: dict[str, PointResult] = {}
     waiting, running = list(points), {}
@@ -200,7 +169,7 @@ def run_sweep(points: Sequence[SweepPoint], out_dir: Path, workers: int, title: 
                 _pass_on(signum)
             while waiting and not signum and len(running) < workers:
                 point = waiting.pop(0)
-                kept = _finished_point(point, out_dir) if resume else None
+                kept = finished_point(point, out_dir) if resume else None
                 if kept is not None:
                     results[point.slug] = kept
                     on_done(kept)
@@ -251,20 +220,6 @@ def failed(results: Sequence[PointResult]) -> list[PointResult]:
 def exit_code_of(results: Sequence[PointResult]) -> ExitCode:
     """The sweep's exit code: the most severe of its points' (README, "Exit codes")."""
     return most_severe(result.code for result in results)
-
-
-def _finished_point(point: SweepPoint, out_dir: Path) -> Optional[PointResult]:
-    """The result of a point whose run has finished (a summary.json saying completed or
-    detached), else None."""
-    path = out_dir / point.slug / "summary.json"
-    if not path.is_file():
-        return None
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    if summary.get("status") not in ("completed", "detached"):
-        return None
-    return PointResult(point, summary["status"], ExitCode(summary["exit_code"]),
-                       summary.get("message") or "", summary.get("wall_seconds", float("nan")),
-                       summary)
 
 
 def run_point(case: Case, directory: str, resume: bool = False) -> tuple[str, int, str, float]:
@@ -326,61 +281,3 @@ def _collect(point: SweepPoint, future: Future, out_dir: Path) -> PointResult:
     summary_path = out_dir / point.slug / "summary.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
     return PointResult(point, status, ExitCode(code), message, wall, summary)
-
-
-# ------------------------------------------------------------------------------ outputs
-def write_sweep_outputs(results: Sequence[PointResult], out_dir: Path, title: str) -> None:
-    """sweep.csv, sweep.md and sweep_debonding.png in ``out_dir``."""
-    from nanoglue.report_writer import markdown_table, plot_debonded_fraction
-
-    columns, rows = sweep_table(results)
-    with open(out_dir / "sweep.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    curves = {result.point.slug: out_dir / result.point.slug / "curves.csv" for result in results}
-    plot_debonded_fraction(curves, out_dir / "sweep_debonding.png", SWEPT_INTERFACE, title)
-    text = (f"# {title}\n\n"
-            f"{len(results)} points; onset / complete in % volume expansion, wall time in s.\n\n"
-            f"{markdown_table(columns, rows)}\n\n![Sn/CNF debonded area fraction](sweep_debonding.png)\n")
-    (out_dir / "sweep.md").write_text(text, encoding="utf-8")
-
-
-def sweep_table(results: Sequence[PointResult]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of sweep.csv: set values, status, held, onset/complete per interface,
-    wall time, message. Empty cells where a value does not exist (not reached, no summary)."""
-    keys = list(results[0].point.settings) if results else []
-    interfaces = sorted({name for result in results if result.summary
-                         for name in result.summary["debonding"]["final"]})
-    columns = ["point", *keys, "status", "held"]
-    columns += [f"{kind}_{name}_percent" for name in interfaces for kind in ("onset", "complete")]
-    columns += ["wall_seconds", "message"]
-    rows = [_row(result, keys, interfaces) for result in results]
-    return columns, rows
-
-
-def _row(result: PointResult, keys: Sequence[str], interfaces: Sequence[str]) -> list[str]:
-    debonding = (result.summary or {}).get("debonding", {})
-    onset = debonding.get("onset_expansion_percent", {})
-    complete = debonding.get("complete_expansion_percent", {})
-    settings = (_setting_text(result.point.settings[key]) for key in keys)
-    row = [result.point.slug, *settings, result.status, _cell(debonding.get("held"))]
-    for name in interfaces:
-        row += [_cell(onset.get(name)), _cell(complete.get(name))]
-    return row + [_cell(result.wall_seconds), result.message]
-
-
-def _setting_text(value: Any) -> str:
-    """A --set value as given (``1.0`` stays ``1.0``), strings unquoted."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _cell(value: Any) -> str:
-    """A table cell: '' for missing, 4 significant digits for floats, YAML-like otherwise."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)

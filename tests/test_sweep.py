@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from nanoglue.cli import app
 from nanoglue.errors import CaseError, ExitCode
-from nanoglue.sweep import PointResult, expand_grid, parse_set, parse_sets, sweep_table
+from nanoglue.sweep import expand_grid, parse_set, parse_sets
+from nanoglue.sweep_outputs import PointResult, sweep_table
 from tests.coarse_case import coarse_case
 
 runner = CliRunner()
@@ -126,6 +127,15 @@ def test_sweep_runs_each_point_in_a_worker_and_combines_them(tmp_path):
         assert (out / row["point"] / "run.log").stat().st_size > 0
     assert (out / "sweep_debonding.png").stat().st_size > 0
     assert "| stop_expansion_percent=2.0 |" in (out / "sweep.md").read_text()
+    status = runner.invoke(app, ["sweep", "status", str(out)])
+    assert status.exit_code == 0 and status.output.strip().splitlines()[-1] == "2 done"
+    (out / "sweep.csv").unlink()
+    collected = runner.invoke(app, ["sweep", "collect", str(out)])
+    assert collected.exit_code == 0 and "2 of 2 points finished" in collected.output
+    with open(out / "sweep.csv", newline="") as handle:
+        again = list(csv.DictReader(handle))
+    assert [{k: v for k, v in row.items() if k != "wall_seconds"} for row in again] == [
+        {k: v for k, v in row.items() if k != "wall_seconds"} for row in rows]
 
 
 def test_sweep_refuses_a_non_empty_output_directory(tmp_path):
@@ -138,8 +148,9 @@ def test_sweep_refuses_a_non_empty_output_directory(tmp_path):
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
-def test_sweep_help_shows_an_example():
-    result = runner.invoke(app, ["sweep", "--help"])
+@pytest.mark.parametrize("command", [[], ["run"], ["status"], ["collect"]])
+def test_sweep_help_shows_an_example(command):
+    result = runner.invoke(app, ["sweep", *command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output and "nanoglue sweep" in result.output
 
 
@@ -184,3 +195,33 @@ def test_a_resumed_sweep_keeps_finished_points_and_goes_on_with_the_others(tmp_p
     for now, then in zip(rows, before):
         assert {k: v for k, v in now.items() if "wall" not in k} == {
             k: v for k, v in then.items() if "wall" not in k}
+
+
+def test_a_slurm_sweep_writes_one_array_job_to_inspect(tmp_path):
+    """Without --submit: the point cases, the slug list and the script, nothing run; status
+    says pending, collect writes rows saying so."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set",
+                                 "sodiation.c_rate=0.2,0.4", "-o", str(out), "--scheduler",
+                                 "slurm", "--ranks-per-point", "4", "--time", "01:30:00",
+                                 "--partition", "short", "--account", "nano"])
+    assert result.exit_code == 0, result.output
+    script = (out / "slurm" / "sweep.sbatch").read_text()
+    for line in ("#SBATCH --array=0,1", "#SBATCH --ntasks=4", "#SBATCH --time=01:30:00",
+                 "#SBATCH --partition=short", "#SBATCH --account=nano", "#SBATCH --requeue",
+                 "#SBATCH --signal=TERM@120", "srun --mpi=pmix", "--resume", "scontrol requeue"):
+        assert line in script, line
+    assert (out / "slurm" / "points.txt").read_text().split() == ["c_rate=0.2", "c_rate=0.4"]
+    assert (out / "slurm" / "points" / "c_rate=0.4.yaml").is_file()
+    assert not (out / "c_rate=0.2").exists()
+    status = runner.invoke(app, ["sweep", "status", str(out)])
+    assert status.output.strip().splitlines()[-1] == "2 pending"
+    assert runner.invoke(app, ["sweep", "collect", str(out)]).exit_code == 0
+    with open(out / "sweep.csv", newline="") as handle:
+        assert [row["status"] for row in csv.DictReader(handle)] == ["pending", "pending"]
+
+
+def test_sweep_status_of_a_directory_without_a_sweep_is_one_line(tmp_path):
+    result = runner.invoke(app, ["sweep", "status", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {tmp_path}: is not a sweep directory (no sweep.json)"
