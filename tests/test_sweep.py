@@ -219,6 +219,16 @@ def test_a_slurm_sweep_writes_one_array_job_to_inspect(tmp_path):
     assert runner.invoke(app, ["sweep", "collect", str(out)]).exit_code == 0
     with open(out / "sweep.csv", newline="") as handle:
         assert [row["status"] for row in csv.DictReader(handle)] == ["pending", "pending"]
+    # one point done (as its task would run it): re-submitting writes a job for the other only
+    point = runner.invoke(app, ["run", str(out / "slurm" / "points" / "c_rate=0.2.yaml"), "-o",
+                                str(out / "c_rate=0.2")])
+    assert point.exit_code == 0, point.output
+    again = runner.invoke(app, ["sweep", str(_tiny_case(tmp_path)), "--set", "sodiation.c_rate=0.2,0.4",
+                                "-o", str(out), "--scheduler", "slurm", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "#SBATCH --array=1\n" in (out / "slurm" / "sweep.sbatch").read_text()
+    assert runner.invoke(app, ["sweep", "status", str(out)]).output.strip().splitlines()[-1] == (
+        "1 done, 1 pending")
 
 
 def test_sweep_status_of_a_directory_without_a_sweep_is_one_line(tmp_path):
