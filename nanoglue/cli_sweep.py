@@ -21,10 +21,10 @@ from nanoglue.parallel import COMM
 class _RunByDefault(TyperGroup):
     """``sweep CASE ...`` → ``sweep run CASE ...``."""
 
-    def resolve_command(self, ctx, args):
+    def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["run", *args]
-        return super().resolve_command(ctx, args)
+            args = ["run", *args]  # options may come before CASE too, as for any command
+        return super().parse_args(ctx, args)
 
 
 sweep_app = typer.Typer(

@@ -235,3 +235,12 @@ def test_sweep_status_of_a_directory_without_a_sweep_is_one_line(tmp_path):
     result = runner.invoke(app, ["sweep", "status", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip() == f"error: {tmp_path}: is not a sweep directory (no sweep.json)"
+
+
+def test_sweep_takes_its_options_before_the_case_too(tmp_path):
+    """`sweep` is a group whose run command is the default: `sweep --set ... CASE` still runs."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", "--set", "sodiation.c_rate=0.2,0.4", "-o", str(out),
+                                 "--scheduler", "slurm", str(_tiny_case(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert (out / "slurm" / "sweep.sbatch").is_file()
