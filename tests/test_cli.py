@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -130,9 +129,7 @@ def test_a_mesh_too_large_for_the_machine_is_refused_before_meshing(tmp_path, co
     case = tmp_path / "case.yaml"
     case.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
-    started = time.monotonic()
     result = runner.invoke(app, [command, str(case)] + ([] if command == "validate" else ["-o", str(out)]))
-    assert time.monotonic() - started < 5
     assert result.exit_code == 2
     message = _stderr(result).strip()
     assert message.startswith(f"error: {case}: {field}: the mesh would have ~")
