@@ -18,6 +18,7 @@ from typing import Optional
 import typer
 
 from nanoglue.cli_support import (ALLOW_LARGE_OPTION, CASE_ARGUMENT, DISK_FULL, OUTPUT_OPTION,
+                                  SET_OPTION, survive_a_closed_stdout,
                                   check_machine, disk_full, exit_as, fail, internal_error,
                                   load_case_or_exit, output_directory)
 from nanoglue.cli_sweep import sweep_app
@@ -72,6 +73,7 @@ def main(
 ) -> None:
     """Entry point; see the subcommands."""
     _writable_form_cache()
+    survive_a_closed_stdout()
     # FFCx's JIT build (through setuptools, which resets the root logger to INFO) would print
     # compiler command lines; a user wants the progress bar and real warnings. Filter at the
     # handler, which keeps its level whatever the logger's is set to later.
@@ -81,14 +83,15 @@ def main(
 
 
 @app.command(epilog="Example: `nanoglue validate configs/paper-coated-6nm.yaml`")
-def validate(case_path: Path = CASE_ARGUMENT, allow_large: bool = ALLOW_LARGE_OPTION) -> None:
+def validate(case_path: Path = CASE_ARGUMENT, settings: list[str] = SET_OPTION,
+             allow_large: bool = ALLOW_LARGE_OPTION) -> None:
     """Check a case file and print the fully resolved case (every default filled in), with
     the mesh size and memory estimated before meshing."""
     from nanoglue.budget import memory_needed
     from nanoglue.case_file import case_to_yaml
     from nanoglue.report import derived_quantities
 
-    case = load_case_or_exit(case_path)
+    case = load_case_or_exit(case_path, settings)
     estimate = check_machine(case, case_path, allow_large)
     typer.echo(case_to_yaml(case), nl=False)
     typer.echo("# derived:")
@@ -105,12 +108,13 @@ def mesh(
     case_path: Path = CASE_ARGUMENT,
     output: Path = typer.Option(..., "--output", "-o", help="Directory for mesh.xdmf, tags.json, mesh.png."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Write into a non-empty directory."),
+    settings: list[str] = SET_OPTION,
     allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
     """Build the case's mesh and write it (XDMF with tags), tags.json and a PNG preview."""
     from nanoglue.simulation import mesh_case
 
-    case = load_case_or_exit(case_path)
+    case = load_case_or_exit(case_path, settings)
     check_machine(case, case_path, allow_large)
     directory = output_directory(case, output, overwrite)
     try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
+import sys
 import tempfile
 import traceback
 from pathlib import Path
@@ -27,6 +29,8 @@ CASE_ARGUMENT = typer.Argument(..., help="Case file (YAML).", show_default=False
 OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Output directory (default: output.directory or results/<name>)."
 )
+SET_OPTION = typer.Option(
+    [], "--set", help="key=value (dotted config key) overriding the case file; repeatable.")
 ALLOW_LARGE_OPTION = typer.Option(
     False, "--allow-large", help="Go on with a mesh estimated to need more memory than this "
     "machine has (refused otherwise).")
@@ -141,3 +145,44 @@ def output_directory(case, output: Optional[Path], overwrite: bool, resume: bool
         fail(f"output directory {directory} is not empty (use --overwrite to replace its files)")
     barrier()  # every rank has looked before rank 0 writes anything
     return directory
+
+
+class _ClosedPipeSafe:
+    """stdout whose reader may go away (``nanoglue run ... | head``): the first write that
+    finds the pipe closed points file descriptor 1 at /dev/null, and the run goes on writing
+    its files; nothing is raised, nothing printed at exit."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._to_null()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._to_null()
+
+    def _to_null(self) -> None:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, self._stream.fileno())
+        os.close(null)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def survive_a_closed_stdout() -> None:
+    """A reader that closes our stdout early ends nothing: SIGPIPE is ignored (PETSc, once
+    initialised, would abort the run on it: "Caught signal number 13 Broken Pipe") and Python's
+    stdout drops what it can no longer write (``_ClosedPipeSafe``)."""
+    from petsc4py import PETSc  # noqa: F401 - initialising PETSc installs its signal handlers
+
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    if not isinstance(sys.stdout, _ClosedPipeSafe):
+        sys.stdout = _ClosedPipeSafe(sys.stdout)

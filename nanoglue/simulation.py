@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import signal
+import sys
 from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -92,6 +95,7 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
         raise CaseError("geometry.model",
                         f"'{case.geometry.model}' can be meshed (nanoglue mesh) but not run yet")
     identity = case_hash(case_to_yaml(case))
+    started = _now()
     meta = checkpoint.read_meta(directory) if resume else None
     if meta is not None:
         checkpoint.check(meta, identity, directory)
@@ -122,6 +126,10 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
                            None if resumed is None else resumed.place)
     outputs.close()
     summary = _summary(case, problem, record, mesh_stats, outputs.profiles.written, front)
+    summary["provenance"] = {"command": shlex.join(sys.argv), "ranks": problem.comm.size,
+                             "started_utc": started, "finished_utc": _now(),
+                             "resumed_at_step": None if resumed is None else resumed.place.step,
+                             "case_sha256": identity}
     if is_root():
         (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if record.steps:  # a run stopped before its first step has no curves.csv
@@ -135,6 +143,10 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
     _say(interface_note(case))
     return summary
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def front_resolution_warning(precursor, size: float) -> str:

@@ -7,7 +7,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from nanoglue.case_file import load_case
+from nanoglue.case_file import case_to_yaml, load_case
+from nanoglue.coupling import checkpoint
 from nanoglue.cli import app
 from nanoglue.config import ConstantDiffusivity, TwoStageDiffusivity
 from nanoglue.output.curves import read_curves
@@ -41,6 +42,14 @@ def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     # each region's displacement (2 components) on at least the particle's transport nodes
     assert summary["unknowns"]["mechanics"] > 2 * summary["unknowns"]["transport"] > 0
     assert "NaN" not in (out / "summary.json").read_text()  # strict JSON
+    provenance = summary["provenance"]  # what made this result, and on what
+    assert provenance["ranks"] == 1 and provenance["resumed_at_step"] is None
+    assert provenance["case_sha256"] == checkpoint.case_hash(case_to_yaml(load_case(out / "case.yaml")))
+    assert provenance["started_utc"] <= provenance["finished_utc"]
+    assert provenance["command"]  # this process's command line (here pytest's: in-process)
+    assert {"nanoglue", "dolfinx", "petsc", "mpi"} <= set(summary["software"])
+    assert summary["mesh"]["files"] == ["mesh.msh", "mesh.xdmf", "tags.json", "mesh.png"]
+    assert all(not Path(path).is_absolute() for path in summary["profiles"])
     curves = read_curves(out / "curves.csv")
     assert curves["expansion_percent"][-1] == pytest.approx(6.0, rel=1e-9)
     assert max(curves["step_percent"]) <= 2.0 + 1e-12
@@ -135,3 +144,25 @@ def test_a_run_that_cannot_take_a_step_stops_cleanly_and_says_why(tmp_path):
     assert summary["rejected_steps_by_reason"] == {"no convergence in 1 iterations": 12}
     assert summary["debonding"]["stall_relief"]["stalls"] == 1
     assert not (out / "curves.csv").exists()
+
+
+def test_a_run_whose_stdout_reader_goes_away_finishes_its_work(tmp_path):
+    """`nanoglue run ... | head -1`: head leaves after the first line; the run (which PETSc's
+    SIGPIPE handler used to abort: "Caught signal number 13 Broken Pipe") goes on to its
+    summary, exit 0, nothing on stderr about the pipe."""
+    import os
+    import subprocess
+    import sys
+
+    case = coarse_case(tmp_path, "paper-bare-interface.yaml", 2.0, 1.0)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    script = (f"'{sys.executable}' -m nanoglue.cli run '{case}' -o '{out}' 2>'{tmp_path / 'err'}'"
+              " | head -1; exit ${PIPESTATUS[0]}")
+    done = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, (tmp_path / "err").read_text()
+    assert len(done.stdout.splitlines()) == 1
+    assert json.loads((out / "summary.json").read_text())["status"] == "completed"
+    errors = (tmp_path / "err").read_text()
+    assert "PETSC ERROR" not in errors and "BrokenPipe" not in errors and "Traceback" not in errors

@@ -53,7 +53,7 @@ def write_mesh_outputs(bundle: MeshBundle, directory) -> dict:
             "mesh.png skipped: no display and neither EGL (libegl1) nor OSMesa is installed "
             "for off-screen rendering"
         )
-    stats["files"] = [str(directory / name) for name in written]
+    stats["files"] = written  # names in ``directory``
     return stats
 
 
