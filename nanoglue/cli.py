@@ -169,7 +169,7 @@ def run(
 
 @app.command(epilog="Example: `nanoglue report results/paper-* -o results/report`")
 def report(
-    run_dirs: list[Path] = typer.Argument(..., help="Run directories (written by nanoglue run or sweep).",
+    run_dirs: list[Path] = typer.Argument(..., help="Run directories (written by nanoglue run), or sweep directories (their points).",
                                           show_default=False),
     output: Path = typer.Option(Path("results/report"), "--output", "-o",
                                 help="Directory for report.md and its PNGs."),
@@ -177,9 +177,10 @@ def report(
     """Compare runs with the paper's table (each row in or out of its band) and plot their
     debonding and the coating stress through its thickness (S11d)."""
     from nanoglue.report_writer import write_report
+    from nanoglue.sweep_outputs import run_directories
 
     try:
-        text = write_report(run_dirs, output)
+        text = write_report(run_directories(run_dirs), output)
     except CaseError as err:
         fail(str(err))
     typer.echo(text, nl=False)

@@ -67,6 +67,21 @@ def read_manifest(out_dir: Path) -> tuple[str, list[SweepPoint]]:
                            for entry in data["points"]]
 
 
+def run_directories(paths: Sequence[Path]) -> list[Path]:
+    """The run directories ``paths`` name: a sweep directory stands for its points' (those
+    that exist); a sweep's own files and folders (sweep.csv, slurm/, ... as ``sweep/*``
+    expands) are left out; anything else is kept as given (``report`` says what it is not)."""
+    directories = []
+    for path in map(Path, paths):
+        if (path / MANIFEST).is_file():
+            _, points = read_manifest(path)
+            directories += [path / p.slug for p in points if (path / p.slug).is_dir()]
+        elif not ((path.parent / MANIFEST).is_file() and not (path / "summary.json").is_file()
+                  and not (path / "case.yaml").is_file()):
+            directories.append(path)
+    return directories
+
+
 def finished_point(point: SweepPoint, out_dir: Path) -> Optional[PointResult]:
     """The result of a point whose run has finished (a summary.json saying completed or
     detached), else None."""

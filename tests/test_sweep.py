@@ -136,6 +136,12 @@ def test_sweep_runs_each_point_in_a_worker_and_combines_them(tmp_path):
         again = list(csv.DictReader(handle))
     assert [{k: v for k, v in row.items() if k != "wall_seconds"} for row in again] == [
         {k: v for k, v in row.items() if k != "wall_seconds"} for row in rows]
+    for given in ([out], sorted(out.iterdir())):  # `report SWEEPDIR` and `report SWEEPDIR/*`
+        report = runner.invoke(app, ["report", *map(str, given), "-o", str(tmp_path / "report")])
+        assert report.exit_code == 0, report.output
+        text = (tmp_path / "report" / "report.md").read_text()
+        assert all(f"/{row['point']} | paper-bare-interface-{row['point']} | completed |" in text
+                   for row in rows)
 
 
 def test_sweep_refuses_a_non_empty_output_directory(tmp_path):
