@@ -28,7 +28,8 @@ SN_CNF = "particle_substrate"
 S11_EXPANSION = 56.0  # % volume expansion of the coating-thickness comparison (Fig S11)
 PROFILE_FILE = Path("profiles") / "coating_von_mises_56.csv"
 PROFILE_COLUMNS = ("through_thickness_nm", "von_mises_GPa")
-IN, OUT, NO_RUN = "in", "out", "no run"
+IN, OUT, NO_RUN, NOT_EVALUATED = "in", "out", "no run", "not evaluated"
+ON_PURPOSE = ("completed", "interrupted")  # a run that ended where it was told to (or was stopped)
 
 
 # ------------------------------------------------------------------------------ run data
@@ -138,6 +139,23 @@ def _final_expansion(run: RunData) -> str:
     return "no summary.json" if final is None else f"run ended at {_percent(final)}"
 
 
+def ended_before(run: RunData, expansion: float) -> bool:
+    """Whether ``run`` ended on purpose (its schedule's end, or a signal) before reaching
+    ``expansion`` %: a row about that state cannot be evaluated on it — neither in nor out."""
+    final = run.summary.get("final", {}).get("expansion_percent")
+    return (run.summary.get("status") in ON_PURPOSE and final is not None
+            and final < expansion - 1e-9)
+
+
+def _unreached(run: RunData, missing: str, expansion: float) -> Measurement:
+    """``run`` has no value for a row whose state lies up to ``expansion`` %: out of band
+    (``missing``), unless the run ended on purpose before it (then not evaluated)."""
+    if ended_before(run, expansion):
+        return Measurement(f"not evaluated: the run ended before {expansion:g} % "
+                           f"({_final_expansion(run)}, {run.summary['status']})", None)
+    return Measurement(f"{missing} ({_final_expansion(run)})", False)
+
+
 def step_at(curves: dict[str, list[float]], expansion: float) -> Optional[float]:
     """Size [%] of the sodiation step that crossed ``expansion`` (None if none did)."""
     x = curves.get("expansion_percent", [])
@@ -165,7 +183,7 @@ def onset_check(high: float, max_step: float) -> Check:
     def check(runs: Sequence[RunData]) -> Measurement:
         onset = _debonding(runs[0], "onset")
         if onset is None:
-            return Measurement(f"no onset ({_final_expansion(runs[0])})", False)
+            return _unreached(runs[0], "no onset", high)
         step = step_at(runs[0].curves(), onset)
         step_text = "step unknown" if step is None else f"step {step:.3g} %"
         resolved = step is not None and step <= max_step + 1e-9
@@ -180,7 +198,7 @@ def range_check(kind: str, low: float, high: float, held: bool = False) -> Check
     def check(runs: Sequence[RunData]) -> Measurement:
         value = _debonding(runs[0], kind)
         if value is None:
-            return Measurement(f"no {kind} ({_final_expansion(runs[0])})", False)
+            return _unreached(runs[0], f"no {kind}", high)
         in_band = low <= value <= high
         text = _percent(value)
         if held:
@@ -210,7 +228,7 @@ def debond_state_check(expected: str) -> Check:
         curves = runs[0].curves()
         fraction = value_at(curves, f"{SN_CNF}_debonded_area_fraction", S11_EXPANSION)
         if fraction is None:
-            return Measurement(f"56 % not reached ({_final_expansion(runs[0])})", False)
+            return _unreached(runs[0], "56 % not reached", S11_EXPANSION)
         bonded = value_at(curves, f"{SN_CNF}_bonded_arc_nm", S11_EXPANSION)
         state = debond_state_at(_debonding(runs[0], "onset"), _debonding(runs[0], "complete"),
                                 S11_EXPANSION)
@@ -227,6 +245,9 @@ def held_at_end_check(runs: Sequence[RunData]) -> Measurement:
         return Measurement("no summary.json", False)
     directions = runs[0].curves().get("direction", [])
     desodiated = bool(directions) and directions[-1] < 0
+    if not desodiated and runs[0].summary.get("status") in ON_PURPOSE:
+        return Measurement(f"not evaluated: the run ended before desodiating "
+                           f"({_final_expansion(runs[0])}, {runs[0].summary['status']})", None)
     text = ("held" if debonding.get("held") else "not held") + (
         " after desodiation" if desodiated else " (run did not end desodiating)")
     return Measurement(text, bool(debonding.get("held")) and desodiated)
@@ -317,5 +338,5 @@ def evaluate_runs(runs: Sequence[RunData]) -> list[RowResult]:
 
 def _evaluate_row(row: PaperRow, runs: Sequence[RunData]) -> RowResult:
     measured = row.check(runs)
-    verdict = NO_RUN if measured.in_band is None else IN if measured.in_band else OUT
+    verdict = NOT_EVALUATED if measured.in_band is None else IN if measured.in_band else OUT
     return RowResult(row, tuple(run.directory for run in runs), measured.text, verdict)

@@ -129,7 +129,7 @@ def _table_section(results: Sequence[RowResult]) -> str:
             "particle volume.\n\n"
             f"{markdown_table(TABLE_COLUMNS, rows)}\n\n"
             f"**{counts[IN]} in band, {counts[OUT]} out of band, {unrun} not evaluated** "
-            "(no run, or too little data).\n\n![the table](report_table.png)")
+            "(no run, a run that ended on purpose before the row's state, or too little data).\n\n![the table](report_table.png)")
 
 
 def _runs_section(runs: Sequence[RunData]) -> str:

@@ -10,17 +10,18 @@ import yaml
 from typer.testing import CliRunner
 
 from nanoglue.cli import app
-from nanoglue.paper_table import IN, NO_RUN, OUT, evaluate, step_at, value_at
+from nanoglue.paper_table import IN, NO_RUN, NOT_EVALUATED, OUT, evaluate, step_at, value_at
 
 runner = CliRunner()
 
 
 def _run_dir(root: Path, directory: str, case: str, *, onset=None, complete=None, held=True,
-             expansion=(0.1, 0.2, 0.3), fraction=None, direction=None, thickness=None) -> Path:
+             expansion=(0.1, 0.2, 0.3), fraction=None, direction=None, thickness=None,
+             status="completed") -> Path:
     """A run directory like `nanoglue run` writes: summary.json, case.yaml, curves.csv."""
     path = root / directory
     path.mkdir()
-    summary = {"case": case, "status": "completed", "final": {"expansion_percent": expansion[-1]},
+    summary = {"case": case, "status": status, "final": {"expansion_percent": expansion[-1]},
                "wall_seconds": 12.5,
                "debonding": {"onset_expansion_percent": {} if onset is None else {"particle_substrate": onset},
                              "complete_expansion_percent": {} if complete is None else {"particle_substrate": complete},
@@ -73,11 +74,21 @@ def test_bare_interface_rows_in_and_out_of_band(tmp_path):
 
 
 def test_rows_without_a_run_and_a_run_that_never_debonded(tmp_path):
-    bare = _run_dir(tmp_path, "bare", "paper-bare-interface", expansion=(0.5, 1.0))
+    """A run the solver stopped before the row's state is out of band; one that ended there on
+    purpose (its stop, or a signal) cannot say: not evaluated."""
+    bare = _run_dir(tmp_path, "bare", "paper-bare-interface", expansion=(0.5, 1.0),
+                    status="stopped")
     verdicts = _verdicts(evaluate([bare]))
     assert verdicts["bare-onset"] == (OUT, "no onset (run ended at 1 %)")
     assert verdicts["coated-onset"] == (NO_RUN, "")
     assert verdicts["s11d"][0] == NO_RUN and verdicts["desodiate-held"][0] == NO_RUN
+    short = _run_dir(tmp_path, "short", "paper-bare-interface", expansion=(15.0, 30.0))
+    verdicts = _verdicts(evaluate([short]))
+    assert verdicts["bare-complete"] == (NOT_EVALUATED, "not evaluated: the run ended before 80 % "
+                                         "(run ended at 30 %, completed)")
+    held = _run_dir(tmp_path, "held", "paper-coated-6nm-desodiate", expansion=(10.0, 20.0),
+                    status="interrupted")
+    assert _verdicts(evaluate([held]))["desodiate-held"][0] == NOT_EVALUATED
 
 
 def test_coated_complete_needs_the_particle_held(tmp_path):
@@ -109,9 +120,9 @@ def test_debonding_state_at_56_percent_per_thickness(tmp_path):
     full = _run_dir(tmp_path, "full", "paper-coating-5nm", onset=10.0, complete=52.0,
                     expansion=(50.0, 60.0), fraction=[0.9, 1.0], thickness=5)
     assert _verdicts(evaluate([full]))["coating-5nm"][:1] == (IN,)
-    short = _run_dir(tmp_path, "short", "paper-coating-40nm", expansion=(30.0, 50.0), thickness=40)
-    assert _verdicts(evaluate([short]))["coating-40nm"] == (
-        OUT, "56 % not reached (run ended at 50 %)")
+    short = _run_dir(tmp_path, "short", "paper-coating-40nm", expansion=(30.0, 50.0), thickness=40,
+                     status="stopped")
+    assert _verdicts(evaluate([short]))["coating-40nm"] == (OUT, "56 % not reached (run ended at 50 %)")
 
 
 def _coating_runs(tmp_path, profiles: dict) -> list:
@@ -146,7 +157,7 @@ def test_s11d_out_of_band_names_where_the_thinner_is_not_higher(tmp_path):
 def test_s11d_with_one_profile_is_not_evaluated_and_names_the_missing(tmp_path):
     runs = _coating_runs(tmp_path, {5: [(0.0, 3.0), (5.0, 3.0)], 10: None})
     verdict, measured = _verdicts(evaluate(runs))["s11d"]
-    assert verdict == NO_RUN
+    assert verdict == NOT_EVALUATED
     assert f"no coating profile in {runs[1]}" in measured
 
 
@@ -154,11 +165,16 @@ def test_desodiated_run_is_in_band_only_if_held_after_desodiating(tmp_path):
     done = _run_dir(tmp_path, "done", "paper-coated-6nm-desodiate", held=True,
                     expansion=(40.0, 80.0, 30.0), direction=[1, 1, -1])
     not_desodiated = _run_dir(tmp_path, "half", "paper-coated-6nm-desodiate", held=True,
-                              expansion=(40.0, 80.0), direction=[1, 1])
-    found = {r.runs[0]: (r.verdict, r.measured) for r in evaluate([done, not_desodiated])
+                              expansion=(40.0, 80.0), direction=[1, 1], status="stopped")
+    stopped_early = _run_dir(tmp_path, "early", "paper-coated-6nm-desodiate", held=True,
+                             expansion=(40.0, 60.0), direction=[1, 1])
+    found = {r.runs[0]: (r.verdict, r.measured)
+             for r in evaluate([done, not_desodiated, stopped_early])
              if r.row.row_id == "desodiate-held"}
     assert found[done] == (IN, "held after desodiation")
     assert found[not_desodiated] == (OUT, "held (run did not end desodiating)")
+    assert found[stopped_early] == (NOT_EVALUATED, "not evaluated: the run ended before "
+                                    "desodiating (run ended at 60 %, completed)")
 
 
 def _table_marks(markdown: str) -> dict:
@@ -179,7 +195,8 @@ def test_report_command_writes_markdown_and_pngs_with_marks(tmp_path):
     assert marks["bare-onset"] == "✓" and marks["bare-complete"] == "✗"
     assert marks["coated-onset"] == "no run"
     assert f"no coating profile in {coated}" in markdown
-    assert "1 in band, 2 out of band" in markdown
+    assert marks["coating-10nm"] == "not evaluated"  # the run ended at 0.3 %, before 56 %
+    assert "1 in band, 1 out of band" in markdown
     assert {"report.md", "report_table.png", "report_debonding.png"} <= {p.name for p in out.iterdir()}
     assert not (out / "report_s11d.png").exists()
 

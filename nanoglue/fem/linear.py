@@ -102,18 +102,20 @@ def refused_options(options: Mapping) -> Optional[tuple[str, str]]:
     finally:
         prefix = ksp.getOptionsPrefix() if ksp is not None else None
         unread = [key for key in options if prefix and not _was_read(prefix + key)]
-        _forget(options, prefix)
+        _forget_checks()
         operator.destroy()
     if unread:
         return unread[0], "PETSc's linear solvers do not read this option (misspelt?)"
     return None
 
 
-def _forget(options: Mapping, prefix: Optional[str]) -> None:
-    if prefix:
-        database = PETSc.Options(prefix)
-        for key in options:
-            database.delValue(key)
+def _forget_checks() -> None:
+    """Remove every option a check put in PETSc's database (also those of a check that
+    failed before its KSP existed): PETSc would list them as unused when it finalises."""
+    database = PETSc.Options()
+    for name in database.getAll():
+        if name.startswith("nanoglue_check_"):
+            database.delValue(name)
 
 
 def _was_read(name: str) -> bool:
