@@ -27,7 +27,7 @@ from nanoglue.materials.diffusivity import front_precursor_length
 from nanoglue.coupling.coupled import CoupledProblem
 from nanoglue.coupling import checkpoint
 from nanoglue.coupling.checkpoint import Checkpoints, case_hash
-from nanoglue.coupling.run import run_steps
+from nanoglue.coupling.run import half_cycles, run_steps
 
 def interface_note(case: Case) -> str:
     """What the run's interfaces mean, shown at the end and kept in the summary."""
@@ -121,7 +121,8 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
              f"precursor D_lo·c1/j = {front['front_precursor_nm']:.3g} nm")
     if front["front_warning"]:
         _say(front["front_warning"])
-    with progress_bar(case.name, case.sodiation.stop_expansion_percent) as progress:
+    schedule = case.sodiation.stop_expansion_percent * len(half_cycles(case))  # X travelled
+    with progress_bar(case.name, schedule) as progress:
         record = run_steps(problem, case, outputs, progress, checkpoints,
                            None if resumed is None else resumed.place)
     outputs.close()
@@ -140,8 +141,8 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
                              problem.debonded_thresholds())
     if record.onset or record.complete:
         _say(_debonding_line(record))
-    _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s")
-    _say(interface_note(case))
+    _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s "
+         "(how onset and complete are defined: summary.json, \"note\")")
     return summary
 
 

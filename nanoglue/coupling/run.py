@@ -253,8 +253,7 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress, checkpoint
                 record.message = (f"the particle came off at {position:.3f} % volume expansion: "
                                   "no interface path to the substrate is left (only the residual "
                                   "stiffness holds it); the run stops here")
-                progress.log(record.message)
-                break
+                break  # the message is the run's last line (simulation), printed once
             if checkpoints is not None and checkpoints.due(place.step, position in marks):
                 checkpoints.save(_placed(place, relief))
         if record.status == "detached":
