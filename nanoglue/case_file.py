@@ -208,3 +208,27 @@ def _did_you_mean(key: str, allowed: list[str]) -> str:
 def case_to_yaml(case: Case) -> str:
     """The fully resolved case as YAML (every default filled in), loadable by :func:`load_case`."""
     return yaml.safe_dump(case.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def explain_case(case: Case) -> list[tuple[str, str, str]]:
+    """(dotted field, value, description with its unit) of every field of ``case``: what
+    ``nanoglue validate --explain`` prints."""
+    rows = []
+
+    def walk(section: BaseModel, prefix: str) -> None:
+        for name, info in type(section).model_fields.items():
+            value = getattr(section, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.")
+            else:
+                shown = yaml.safe_dump(_plain(value), default_flow_style=True).strip()
+                rows.append((prefix + name, shown.removesuffix("...").strip(),
+                             info.description or ""))
+
+    walk(case, "")
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as YAML writes it (a path as a string)."""
+    return str(value) if isinstance(value, Path) else value

@@ -84,16 +84,24 @@ def main(
 
 @app.command(epilog="Example: `nanoglue validate configs/paper-coated-6nm.yaml`")
 def validate(case_path: Path = CASE_ARGUMENT, settings: list[str] = SET_OPTION,
-             allow_large: bool = ALLOW_LARGE_OPTION) -> None:
+             allow_large: bool = ALLOW_LARGE_OPTION,
+             explain: bool = typer.Option(False, "--explain", help="Every field with its value, "
+                                          "unit and description instead of the YAML.")) -> None:
     """Check a case file and print the fully resolved case (every default filled in), with
     the mesh size and memory estimated before meshing."""
     from nanoglue.budget import memory_needed
-    from nanoglue.case_file import case_to_yaml
+    from nanoglue.case_file import case_to_yaml, explain_case
     from nanoglue.report import derived_quantities
 
     case = load_case_or_exit(case_path, settings)
     estimate = check_machine(case, case_path, allow_large)
-    typer.echo(case_to_yaml(case), nl=False)
+    if explain:
+        rows = explain_case(case)
+        width = max(len(path) for path, _, _ in rows)
+        for path, value, description in rows:
+            typer.echo(f"{path:<{width}}  {value:<12}  {description}")
+    else:
+        typer.echo(case_to_yaml(case), nl=False)
     typer.echo("# derived:")
     for label, value in derived_quantities(case):
         typer.echo(f"#   {label}: {value}")

@@ -184,7 +184,7 @@ class TwoStageDiffusivity(Section):
     (docs/calibration.md). D_hi·t_charge/R² = 300 makes stage 2 nearly uniform (R = 90 nm, C/5).
     """
 
-    model: Literal["two-stage"] = "two-stage"
+    model: Literal["two-stage"] = Field('two-stage', description="How D depends on c: two-stage (pristine-Sn plateau, then fast), constant, or zhu (Zhu et al.).")
     low: Optional[Length] = Field(
         None, description="D below the first-stage plateau (pristine Sn) [nm²/s]; when given, "
         "front_length is not used."
@@ -213,12 +213,12 @@ class TwoStageDiffusivity(Section):
 
 
 class ConstantDiffusivity(Section):
-    model: Literal["constant"] = "constant"
+    model: Literal["constant"] = Field('constant', description="How D depends on c: two-stage (pristine-Sn plateau, then fast), constant, or zhu (Zhu et al.).")
     value: Length = Field(135.0, description="Diffusivity D [nm²/s].")
 
 
 class ZhuDiffusivity(Section):
-    model: Literal["zhu"] = "zhu"
+    model: Literal["zhu"] = Field('zhu', description="How D depends on c: two-stage (pristine-Sn plateau, then fast), constant, or zhu (Zhu et al.).")
     d0: Length = Field(1.0, description="D0 in D0·[1/(1−c) − 2αc] [nm²/s].")
     alpha: float = Field(2.5, ge=0.0, description="Interaction parameter α [-].")
     cap: Length = Field(500.0, description="Upper cap on D [nm²/s].")

@@ -181,3 +181,24 @@ def test_petsc_options_of_other_solvers_pass_the_check():
     assert refused_options({"ksp_type": "cg", "pc_type": "gamg", "pc_gamg_threshold": 0.01}) is None
     assert refused_options({"ksp_type": "gmres", "pc_type": "bjacobi", "sub_pc_type": "ilu",
                             "ksp_monitor": None}) is None
+
+
+def test_validate_explain_prints_every_field_with_value_and_description():
+    case = ROOT / "configs/paper-coated-6nm.yaml"
+    result = runner.invoke(app, ["validate", str(case), "--explain", "--set",
+                                 "geometry.particle_radius=100"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line and line[0] != "#"}
+
+    def leaves(data, prefix=""):
+        for key, value in data.items():
+            if isinstance(value, dict) and value and key != "petsc_options":
+                yield from leaves(value, f"{prefix}{key}.")
+            else:
+                yield prefix + key
+
+    resolved = yaml.safe_load(runner.invoke(app, ["validate", str(case)]).output)
+    assert set(leaves(resolved)) <= set(lines)
+    assert lines["geometry.particle_radius"].split()[1] == "100.0"
+    assert "[nm]" in lines["geometry.particle_radius"]
+    assert all(len(line.split(None, 2)) == 3 for line in lines.values())  # a description each
