@@ -39,24 +39,27 @@ def plot_stress_curves(curves_csv: Path, png: Path, title: str) -> None:
 
 def plot_debonding(curves_csv: Path, png: Path, title: str, onset: dict, complete: dict) -> None:
     """Debonded fraction of each interface vs volume expansion, by 2πr-weighted area (solid) and
-    by arc length (dashed), with onset (○) and completion (■) marked."""
+    by arc length (dashed), with onset (○, at fraction 0) and completion (■, at fraction 1, the
+    whole interface debonded) marked on dotted lines; legend outside the data."""
     table = read_curves(curves_csv)
     names = [k[: -len("_debonded_area_fraction")] for k in table if k.endswith("_debonded_area_fraction")]
     if not names:
         return
     x = table["expansion_percent"]
-    figure, axes = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    figure, axes = plt.subplots(figsize=(9.0, 4.5), constrained_layout=True)
     for name in names:
         line = axes.plot(x, table[f"{name}_debonded_area_fraction"], label=f"{name} (area)")[0]
         axes.plot(x, table[f"{name}_debonded_arc_fraction"], "--", color=line.get_color(),
                   label=f"{name} (arc)")
-        for marks, symbol in ((onset, "o"), (complete, "s")):
+        for marks, symbol, level, word in ((onset, "o", 0.0, "onset"),
+                                           (complete, "s", 1.0, "complete")):
             if marks.get(name) is not None:
                 axes.axvline(marks[name], color=line.get_color(), lw=0.6, ls=":")
-                axes.plot([marks[name]], [0.0], symbol, color=line.get_color(), clip_on=False)
-    axes.set(xlabel="volume expansion β·mean(c) [%]", ylabel="debonded fraction",
-             ylim=(-0.02, 1.02), title=f"{title}: debonding (○ onset, ■ complete)")
-    axes.legend(fontsize=8)
+                axes.plot([marks[name]], [level], symbol, color=line.get_color(), clip_on=False,
+                          label=f"{name} {word} at {marks[name]:.3g} %")
+    axes.set(xlabel="volume expansion β·mean(c) [%]", ylabel="debonded fraction [-]",
+             ylim=(-0.02, 1.02), title=f"{title}: debonding")
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     figure.savefig(png, dpi=120)
     plt.close(figure)
 
@@ -72,20 +75,20 @@ def plot_damage_profiles(states: list, png: Path, title: str, thresholds: dict) 
     names = list(tables[0])
     expansions = [state.expansion_percent for state in states]
     norm = Normalize(min(expansions), max(max(expansions), min(expansions) + 1e-9))
-    figure, axes = plt.subplots(1, len(names), figsize=(4.5 * len(names), 4.0), squeeze=False,
-                                constrained_layout=True)
+    figure, axes = plt.subplots(1, len(names), figsize=(max(4.5 * len(names), 6.5), 4.2),
+                                squeeze=False, constrained_layout=True)
     for panel, name in zip(axes[0], names):
         for expansion, table in zip(expansions, tables):
             arc, damage = table[name]
             panel.plot(arc, damage, color=plt.cm.viridis(norm(expansion)), lw=1.0)
         panel.axhline(thresholds[name], color="k", ls="--", lw=0.8,
                       label=f"debonded at d ≥ {thresholds[name]:.6g}")
-        panel.set(xlabel="arc length from the outer end [nm]", ylabel="damage d", ylim=(-0.02, 1.02),
-                  title=name)
-        panel.legend(fontsize=8, loc="upper right")
+        panel.set(xlabel="arc length from the outer end [nm]", ylabel="damage d [-]",
+                  ylim=(-0.02, 1.15), title=name)
+        panel.legend(fontsize=8, loc="upper center", ncol=1, frameon=False)  # above the data
     scale = plt.cm.ScalarMappable(norm=norm, cmap=plt.cm.viridis)
     figure.colorbar(scale, ax=axes[0].tolist(), label="volume expansion β·mean(c) [%]")
-    figure.suptitle(f"{title}: interface damage at the snapshot states")
+    figure.suptitle(f"{title}: interface damage at the snapshots", wrap=True)
     figure.savefig(png, dpi=120)
     plt.close(figure)
 
