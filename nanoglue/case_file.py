@@ -7,8 +7,10 @@ the reason; nothing is written anywhere while loading.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
+import re
+import typing
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 import yaml
@@ -232,3 +234,26 @@ def explain_case(case: Case) -> list[tuple[str, str, str]]:
 def _plain(value: Any) -> Any:
     """A field's value as YAML writes it (a path as a string)."""
     return str(value) if isinstance(value, Path) else value
+
+
+def field_unit(dotted: str) -> str:
+    """The unit of field ``dotted`` (``geometry.coating.thickness`` → 'nm'): the first [...] of
+    its description, '' for none or a dimensionless [-]."""
+    model, description = Case, ""
+    for name in dotted.split("."):
+        info = _field_of(model, name)
+        if info is None:
+            return ""
+        description = info.description or ""
+        model = info.annotation
+    found = re.search(r"\[([^\]]+)\]", description)
+    return "" if found is None or found.group(1) == "-" else found.group(1)
+
+
+def _field_of(model: Any, name: str):
+    """The FieldInfo of ``name`` in a section type (or in any member of a union of sections)."""
+    for candidate in (model, *typing.get_args(model)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            if name in candidate.model_fields:
+                return candidate.model_fields[name]
+    return None

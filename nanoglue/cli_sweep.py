@@ -106,7 +106,7 @@ def run(
         check_machine(point.case, case_path, allow_large)
     default = Path("results") / f"{case_path.stem}-sweep"
     directory = output_directory(points[0].case, output or default, overwrite, resume)
-    title = f"Sweep of {case_path}"
+    title = f"Sweep of {case_path.name}"
     if scheduler is Scheduler.slurm:
         _slurm(points, directory, title, ranks, time_limit, partition, account, launcher, submit)
         return

@@ -46,16 +46,19 @@ def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str
 def plot_debonded_fraction(curves: Mapping[str, Path], png: Path, interface: str, title: str) -> None:
     """The debonded area fraction of ``interface`` vs volume expansion of every labelled
     curves.csv on one axes (files that do not exist are left out)."""
-    figure, axes = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    figure, axes = plt.subplots(figsize=(9.5, 4.5), constrained_layout=True)
     column = f"{interface}_debonded_area_fraction"
     for label, path in curves.items():
         table = read_curves(path) if path.exists() else {}
         if column in table:
-            axes.plot(table["expansion_percent"], table[column], label=label)
-    axes.set(xlabel="volume expansion β·mean(c) [%]", ylabel=f"{interface} debonded area fraction",
-             ylim=(-0.02, 1.02), title=title)
+            x, y = table["expansion_percent"], table[column]
+            line = axes.plot(x, y, label=label)[0]
+            axes.plot(x[-1:], y[-1:], "x", color=line.get_color())  # where the run ended
+    axes.set(xlabel="volume expansion β·mean(c) [%]",
+             ylabel=f"{interface} debonded area fraction [-]", ylim=(-0.02, 1.02), title=title)
     if axes.lines:
-        axes.legend(fontsize=8)
+        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                    title="× where a run ended", title_fontsize=8)
     figure.savefig(png, dpi=120)
     plt.close(figure)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from nanoglue.case_file import field_unit
 from nanoglue.config import Case
 from nanoglue.errors import CaseError, ExitCode
 
@@ -106,12 +107,25 @@ def write_sweep_outputs(results: Sequence[PointResult], out_dir: Path, title: st
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerows(rows)
-    curves = {result.point.slug: out_dir / result.point.slug / "curves.csv" for result in results}
+    varying = [key for key in (results[0].point.settings if results else {})
+               if len({json.dumps(r.point.settings[key]) for r in results}) > 1]
+    curves = {_legend_label(result.point.settings, varying) or result.point.slug:
+              out_dir / result.point.slug / "curves.csv" for result in results}
     plot_debonded_fraction(curves, out_dir / "sweep_debonding.png", SWEPT_INTERFACE, title)
     text = (f"# {title}\n\n"
             f"{len(results)} points; onset / complete in % volume expansion, wall time in s.\n\n"
             f"{markdown_table(columns, rows)}\n\n![Sn/CNF debonded area fraction](sweep_debonding.png)\n")
     (out_dir / "sweep.md").write_text(text, encoding="utf-8")
+
+
+def _legend_label(settings: dict, keys: Sequence[str]) -> str:
+    """'thickness = 10 nm, crater_depth = 20 nm': the settings that vary, with their units."""
+    parts = []
+    for key in keys:
+        unit = field_unit(key)
+        parts.append(f"{key.rsplit('.', 1)[-1]} = {setting_text(settings[key])}"
+                     + (f" {unit}" if unit else ""))
+    return ", ".join(parts)
 
 
 def sweep_table(results: Sequence[PointResult]) -> tuple[list[str], list[list[str]]]:
