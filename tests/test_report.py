@@ -84,8 +84,10 @@ def test_rows_without_a_run_and_a_run_that_never_debonded(tmp_path):
     assert verdicts["s11d"][0] == NO_RUN and verdicts["desodiate-held"][0] == NO_RUN
     short = _run_dir(tmp_path, "short", "paper-bare-interface", expansion=(15.0, 30.0))
     verdicts = _verdicts(evaluate([short]))
-    assert verdicts["bare-complete"] == (NOT_EVALUATED, "not evaluated: the run ended before 80 % "
+    assert verdicts["bare-complete"] == (NOT_EVALUATED, "not evaluated: the run ended before 45 % "
                                          "(run ended at 30 %, completed)")
+    inside = _run_dir(tmp_path, "inside", "paper-bare-interface", expansion=(30.0, 60.0))
+    assert _verdicts(evaluate([inside]))["bare-complete"] == (OUT, "no complete (run ended at 60 %)")
     held = _run_dir(tmp_path, "held", "paper-coated-6nm-desodiate", expansion=(10.0, 20.0),
                     status="interrupted")
     assert _verdicts(evaluate([held]))["desodiate-held"][0] == NOT_EVALUATED
