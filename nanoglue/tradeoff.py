@@ -206,7 +206,7 @@ def plot_thickness_choice(runs: list[RunProtection], electrode: Electrode, path:
     baseline = calibrated_baseline_mAh_per_g_sn(electrode)
     top = max([40.0] + [r.thickness_nm for r in runs])
     grid = [top * i / 200 for i in range(201)]
-    figure, protection_axis = plt.subplots(figsize=(7.0, 4.5))
+    figure, protection_axis = plt.subplots(figsize=(7.0, 5.6))
     chemistry_axis = protection_axis.twinx()
     chemistry_axis.plot(grid, [100 * first_cycle_efficiency(electrode, t, baseline) for t in grid],
                         color="tab:red", label="predicted 1st-cycle CE")
@@ -225,13 +225,14 @@ def plot_thickness_choice(runs: list[RunProtection], electrode: Electrode, path:
                                  color="tab:blue", markerfacecolor="none" if held is None else None,
                                  linestyle="none", label=f"run: {label}")
     protection_axis.set_xlabel("ALD Al2O3 thickness [nm]")
-    protection_axis.set_ylabel("protection: 1 − Sn/CNF debonded area fraction")
+    protection_axis.set_ylabel("protection: 1 − Sn/CNF debonded area fraction [-]")
     protection_axis.set_ylim(-0.05, 1.05)
     handles = protection_axis.get_legend_handles_labels()
     extra = chemistry_axis.get_legend_handles_labels()
-    protection_axis.legend(handles[0] + extra[0], handles[1] + extra[1], loc="center right", fontsize=8)
     protection_axis.set_title("Coating thickness: mechanical protection vs Na loss")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0.0, 0.14, 1.0, 1.0))  # the legend below the axes, off the data
+    figure.legend(handles[0] + extra[0], handles[1] + extra[1], loc="lower center", ncol=3,
+                  fontsize=8, frameon=False)
     figure.savefig(path, dpi=120)
     plt.close(figure)
 
