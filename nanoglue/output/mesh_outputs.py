@@ -260,10 +260,11 @@ def format_mesh_report(stats: dict) -> str:
         f"median {stats['quality_median']:.3f}",
     ]
     if stats["interface_size"] is not None:
-        lines.append(f"interface element size h_i = {stats['interface_size']:.3g} nm (units: nm)")
+        lines.append(f"interface element size asked for: h_i = {stats['interface_size']:.3g} nm "
+                     "on the interface of shortest l_cz; as built, per interface:")
     for name, item in stats["interfaces"].items():
         lines.append(
-            f"  {name:<20} l_cz {item['l_cz']:8.3g} nm   h max {item['h_max']:6.3g} nm   "
+            f"  {name:<20} l_cz {item['l_cz']:8.3g} nm   built h max {item['h_max']:6.3g} nm   "
             f"mean {item['h_mean']:6.3g} nm   l_cz/h {item['l_cz_over_h']:6.3g}"
         )
     lines += [f"warning: {text}" for text in stats["warnings"]]
