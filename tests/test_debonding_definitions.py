@@ -3,7 +3,8 @@
 import pytest
 
 from nanoglue.case_file import case_from_mapping
-from nanoglue.coupling.run import RunRecord, StepState, _track_debonding
+from nanoglue.coupling.debonding import track_debonding
+from nanoglue.coupling.run import RunRecord, StepState
 from nanoglue.interfaces.cohesive import InterfaceState
 
 CASE = case_from_mapping({"interfaces": {"onset_arc_length": 1.0}})
@@ -27,7 +28,7 @@ def _row(expansion: float, debonded_nm: float, axis_damage: float) -> StepState:
 def _track(rows: list[dict]) -> RunRecord:
     record, previous = RunRecord(), None
     for row in rows:
-        _track_debonding(record, previous, row, CASE)
+        track_debonding(record.onset, record.complete, previous, row, CASE)
         previous = row
     return record
 

@@ -166,3 +166,18 @@ def test_a_run_whose_stdout_reader_goes_away_finishes_its_work(tmp_path):
     assert json.loads((out / "summary.json").read_text())["status"] == "completed"
     errors = (tmp_path / "err").read_text()
     assert "PETSC ERROR" not in errors and "BrokenPipe" not in errors and "Traceback" not in errors
+
+
+def test_a_snapshot_is_written_at_the_step_that_finds_the_onset(tmp_path):
+    """Beside the 1 % snapshots, the accepted step where the onset is found (the curves are
+    those of a run without it: it only writes)."""
+    import re
+
+    out = tmp_path / "out"
+    case = coarse_case(tmp_path, "paper-bare-interface.yaml", 2.0, 1.0)
+    assert CliRunner().invoke(app, ["run", str(case), "-o", str(out)]).exit_code == 0
+    onset = json.loads((out / "summary.json").read_text())["debonding"]["onset_expansion_percent"]
+    found_at = min(x for x in read_curves(out / "curves.csv")["expansion_percent"]
+                   if x >= onset["particle_substrate"])
+    times = [float(t) for t in re.findall(r'timestep="([^"]+)"', (out / "fields.pvd").read_text())]
+    assert times == pytest.approx(sorted([0.0, found_at, 1.0, 2.0]), abs=1e-9)

@@ -2,7 +2,8 @@
 
 Schedule: ``cycles`` times, sodiate up to ``stop_expansion_percent`` and, if ``desodiate``,
 desodiate until the entry surface reaches c = 0 (the cut-off) or X = 0. Each accepted step
-writes one row of ``curves.csv``; snapshots are written at the requested expansions.
+writes one row of ``curves.csv``; snapshots are written at the requested expansions and at the
+step that finds an onset, a completion or the particle coming off.
 A step that fails is retried smaller; below ``solver.min_step_percent`` the run stops cleanly,
 keeping everything written so far, and says where and why. A stop signal caught by
 ``interrupt.stop_on_signals`` ends the run the same way at the last accepted step (the step
@@ -22,6 +23,7 @@ from mpi4py import MPI
 from nanoglue.config import Case
 from nanoglue.coupling.checkpoint import Place
 from nanoglue.coupling.coupled import CoupledProblem
+from nanoglue.coupling.debonding import CONTACT, approaching_onset, track_debonding
 from nanoglue.coupling.stall_relief import StallRelief, jump_note
 from nanoglue.coupling.stepping import StepController, landmarks
 from nanoglue.interrupt import agreed
@@ -65,7 +67,6 @@ class RunRecord:
         return len(self.unstable_jumps)
 
 
-CONTACT = "particle_substrate"  # the interface whose completion means the particle is off
 
 
 @dataclass(frozen=True)
@@ -237,18 +238,20 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress, checkpoint
                     progress.log(jump_note(relief.events[-1]))
             _track_peaks(record, state)
             _track_energy(record, state, case)
+            events = len(record.onset) + len(record.complete)
             if direction > 0:
-                _track_debonding(record, place.previous, state, case)
-                if s.onset_step_percent is not None and _approaching_onset(state, record):
+                track_debonding(record.onset, record.complete, place.previous, state, case)
+                if s.onset_step_percent is not None and approaching_onset(state, record.onset):
                     control.size = min(control.size, s.onset_step_percent)
             place.previous = state
             record.steps = place.step
             record.newton_iterations += state.newton_iterations
             outputs.row(state.row())
-            if position in marks:
+            held = problem.held(state.interfaces)  # a snapshot at each event, found at this step
+            if position in marks or not held or len(record.onset) + len(record.complete) > events:
                 outputs.snapshot(position, problem.time)
             progress.update(position, _status(state, direction))
-            if not problem.held(state.interfaces):
+            if not held:
                 record.status = "detached"
                 record.message = (f"the particle came off at {position:.3f} % volume expansion: "
                                   "no interface path to the substrate is left (only the residual "
@@ -338,40 +341,6 @@ def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:
             bounds[0] = min(bounds[0], spent / (toughness * debonded))
         if damaged > 0.0:
             bounds[1] = max(bounds[1], spent / (toughness * damaged))
-
-
-def _crossing(before: float, after: float, x_before: float, x_after: float, level: float):
-    """X where a quantity rising from ``before`` to ``after`` reaches ``level`` (linear in X)."""
-    if after < level or before >= level:
-        return None
-    return x_before + (level - before) / (after - before) * (x_after - x_before)
-
-
-def _track_debonding(record: RunRecord, previous, state: StepState, case: Case) -> None:
-    """Onset: debonded arc ≥ ℓ; complete (the contact): bonded arc < ℓ, i.e. the debond front
-    has reached the axis and nothing of the contact is left, ℓ = interfaces.onset_arc_length.
-    Both interpolated linearly in X between steps (``previous``: the last StepState or None)."""
-    x_before = previous.expansion_percent if previous else 0.0
-    x_after = state.expansion_percent
-    length = case.interfaces.onset_arc_length
-    for name, now in state.interfaces.items():
-        before = previous.interfaces[name].debonded_arc_nm if previous else 0.0
-        hit = _crossing(before, now.debonded_arc_nm, x_before, x_after, length)
-        if hit is not None and name not in record.onset:
-            record.onset[name] = hit
-    contact = state.interfaces.get(CONTACT)
-    if contact is not None and CONTACT not in record.complete:
-        whole_arc = contact.bonded_arc_nm + contact.debonded_arc_nm
-        before = previous.interfaces[CONTACT].bonded_arc_nm if previous else whole_arc
-        hit = _crossing(-before, -contact.bonded_arc_nm, x_before, x_after, -length)
-        if hit is not None:
-            record.complete[CONTACT] = hit
-
-
-def _approaching_onset(state: StepState, record: RunRecord) -> bool:
-    """Some interface is damaged (d > 0 somewhere) but has not reached its debonding onset."""
-    return any(now.damaged_area_fraction > 0.0 and name not in record.onset
-               for name, now in state.interfaces.items())
 
 
 def _refusal_reason(outcome) -> str:
