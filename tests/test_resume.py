@@ -146,8 +146,11 @@ def test_a_killed_run_resumes_to_the_curves_of_an_uninterrupted_one(case, uninte
     summaries = [json.loads((d / "summary.json").read_text()) for d in (whole, killed)]
     for key in ("status", "steps", "rejected_steps", "debonding", "energy_aJ", "final"):
         _assert_close(summaries[1][key], summaries[0][key], tolerance, key)
+    # the same snapshots: the requested ones, and the event ones (the onset step's X, within
+    # the round-off of another partition on 2 ranks)
     assert [entry["particle"][0].field_data["expansion_percent"][0] for entry in pvd_entries(killed)] \
-        == [entry["particle"][0].field_data["expansion_percent"][0] for entry in pvd_entries(whole)]
+        == pytest.approx([entry["particle"][0].field_data["expansion_percent"][0]
+                          for entry in pvd_entries(whole)], rel=tolerance, abs=1e-12)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGUSR1, signal.SIGTERM])
