@@ -146,8 +146,10 @@ def run(
         "The resolved case is written to case.yaml."),
     resume: bool = typer.Option(
         False, "--resume", help="Go on from the last checkpoint of the run in the output "
-        "directory (same case and --set, same MPI rank count)."),
+        "directory (same case and --set; any number of MPI ranks)."),
     allow_large: bool = ALLOW_LARGE_OPTION,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print how onset and "
+                                 "complete are defined (the note summary.json keeps)."),
 ) -> None:
     """Run a case: mesh, sodiate, and write snapshots, debonding curves and a summary. Exit
     code 0 completed or detached, 1 internal error, 2 bad input, 3 stopped by the solver,
@@ -172,6 +174,8 @@ def run(
         disk_full(err, directory)
     except Exception as err:  # noqa: BLE001 - the boundary where a bug becomes exit 1
         internal_error(err, directory)
+    if verbose and is_root():
+        typer.echo(summary["note"])
     exit_as(summary["exit_code"], summary["message"])
 
 

@@ -142,7 +142,7 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
     if record.onset or record.complete:
         _say(_debonding_line(record))
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s "
-         "(how onset and complete are defined: summary.json, \"note\")")
+         "(how onset and complete are defined: --verbose, or summary.json's \"note\")")
     return summary
 
 

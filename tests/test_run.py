@@ -28,7 +28,7 @@ def _coarse_copy(tmp_path: Path, name: str, stop: float = 6.0) -> Path:
 def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     case = _coarse_copy(tmp_path, "paper-coated-6nm.yaml")
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", str(case), "-o", str(out)])
+    result = CliRunner().invoke(app, ["run", str(case), "-o", str(out), "--verbose"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     expected = {"mesh.xdmf", "tags.json", "mesh.png", "case.yaml", "summary.json", "curves.csv",
@@ -38,6 +38,7 @@ def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     assert summary["status"] == "completed"
     assert summary["final"]["expansion_percent"] == pytest.approx(6.0, rel=1e-9)
     assert "cohesive" in summary["note"]
+    assert result.output.rstrip().endswith(summary["note"].rstrip())  # --verbose prints it last
     assert summary["debonding"]["held"] is True
     # each region's displacement (2 components) on at least the particle's transport nodes
     assert summary["unknowns"]["mechanics"] > 2 * summary["unknowns"]["transport"] > 0
