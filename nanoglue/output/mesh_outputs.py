@@ -19,6 +19,7 @@ from ctypes.util import find_library
 from pathlib import Path
 
 import numpy as np
+from dolfinx import mesh as dmesh
 from dolfinx.io import XDMFFile
 from mpi4py import MPI
 
@@ -26,6 +27,7 @@ from nanoglue.fem import compat
 from nanoglue.geometry import tags
 from nanoglue.fem.mesh import MeshBundle
 from nanoglue.geometry.sizing import WARN_RESOLUTION
+from nanoglue.output.plots import plot_mesh_2d
 
 UNITS = {"length": "nm", "stress": "GPa", "time": "s"}
 REGION_COLOURS = {"particle": "#d95f02", "substrate": "#a6a6a6", "coating": "#1b9e77"}
@@ -45,7 +47,7 @@ def write_mesh_outputs(bundle: MeshBundle, directory) -> dict:
         (directory / "tags.json").write_text(json.dumps(tags_document(bundle), indent=2) + "\n")
     written = ([bundle.msh_path.name] if bundle.msh_path is not None else []) + ["mesh.xdmf",
                                                                                  "tags.json"]
-    if offscreen_rendering_available():
+    if bundle.gdim == 2 or offscreen_rendering_available():  # 2-D: matplotlib, no VTK needed
         render_png(bundle, directory / "mesh.png")
         written.append("mesh.png")
     else:
@@ -200,15 +202,41 @@ def offscreen_rendering_available() -> bool:
 
 
 def render_png(bundle: MeshBundle, path: Path) -> None:
-    """Regions in distinct colours with element edges; rank 0 renders every rank's cells."""
+    """Regions in distinct colours with element edges; rank 0 draws every rank's cells. 2-D:
+    matplotlib, axes in nm and an inset on the contact rim (``plots.plot_mesh_2d``); 3-D: an
+    off-screen VTK screenshot."""
     mesh = bundle.mesh
     points, cells = _owned_vtk_arrays(mesh)
     regions = np.zeros(cells.shape[0], dtype=np.int32)
     owned = bundle.cell_tags.indices < cells.shape[0]
     regions[bundle.cell_tags.indices[owned]] = bundle.cell_tags.values[owned]
     parts = mesh.comm.gather((points, cells, regions), root=0)
-    if mesh.comm.rank == 0:
+    rim = _gather(mesh.comm, _contact_midpoints(bundle))
+    if mesh.comm.rank != 0:
+        return
+    if bundle.gdim == 3:
         _render(_merged_grid(parts, _VTK_SIMPLEX[mesh.topology.dim]), bundle.gdim, path)
+        return
+    offsets = np.cumsum([0] + [p.shape[0] for p, _, _ in parts[:-1]])
+    all_points = np.concatenate([p for p, _, _ in parts])
+    all_cells = np.concatenate([c + offset for (_, c, _), offset in zip(parts, offsets)])
+    all_regions = np.concatenate([r for _, _, r in parts])
+    chosen = {name: np.flatnonzero(all_regions == tag) for name, tag in tags.REGIONS.items()}
+    centre = rim[np.argmax(rim[:, 0])] if rim.size else None  # the outermost contact facet
+    half = 8.0 * (bundle.interface_size or 1.0)
+    plot_mesh_2d(all_points, all_cells, {k: v for k, v in chosen.items() if v.size},
+                 REGION_COLOURS, centre, half, path)
+
+
+def _contact_midpoints(bundle: MeshBundle) -> np.ndarray:
+    """Midpoints of this rank's particle/substrate interface facets (none without one)."""
+    tag = bundle.tags.get("particle_substrate")
+    if tag is None:
+        return np.zeros((0, 3))
+    mesh, fdim = bundle.mesh, bundle.mesh.topology.dim - 1
+    facets = bundle.facet_tags.find(tag)
+    facets = facets[facets < mesh.topology.index_map(fdim).size_local]
+    return dmesh.compute_midpoints(mesh, fdim, facets) if facets.size else np.zeros((0, 3))
 
 
 def _merged_grid(parts, cell_type: int):

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 
 from nanoglue.output.curves import read_curves  # noqa: E402
@@ -106,3 +107,34 @@ def _damage_profile(csv_path: Path) -> dict:
             arc.append(float(row["arc_nm"]))
             damage.append(float(row["damage"]))
     return table
+
+
+def plot_mesh_2d(points, cells, regions: dict, colours: dict, zoom_centre, zoom_half: float,
+                 png: Path) -> None:
+    """A 2-D mesh in (r, z) [nm], one colour per region (``regions``: name → the cells' rows of
+    ``cells``), element edges drawn, equal axes; with ``zoom_centre`` an inset magnifying the
+    square of half-width ``zoom_half`` [nm] around it (the contact rim, where the interface
+    elements are too small to see at full scale)."""
+    figure, axes = plt.subplots(figsize=(9.0, 6.5), constrained_layout=True)
+    panels = [axes]
+    inset = None
+    if zoom_centre is not None:
+        inset = axes.inset_axes([0.44, 0.62, 0.54, 0.32])  # above the substrate, off the data
+        panels.append(inset)
+    for panel in panels:
+        for name, rows in regions.items():
+            panel.add_collection(PolyCollection(points[cells[rows]][:, :, :2], facecolors=colours[name],
+                                                edgecolors="black", linewidths=0.15,
+                                                label=name if panel is axes else None))
+        panel.set_aspect("equal")
+    axes.autoscale_view()
+    axes.set(xlabel="r [nm]", ylabel="z [nm]", title="mesh: regions and elements")
+    axes.legend(loc="lower left", fontsize=8)
+    if inset is not None:
+        x, y = zoom_centre[0], zoom_centre[1]
+        inset.set(xlim=(x - zoom_half, x + zoom_half), ylim=(y - zoom_half, y + zoom_half))
+        inset.set_title(f"contact rim, {2 * zoom_half:.3g} nm across", fontsize=8)
+        inset.tick_params(labelsize=7)
+        axes.indicate_inset_zoom(inset, edgecolor="black")
+    figure.savefig(png, dpi=150)
+    plt.close(figure)
