@@ -20,7 +20,6 @@ killed instance is removed first: SLURM runs one instance of an array task at a 
 
 from __future__ import annotations
 
-import json
 import shlex
 import shutil
 import subprocess
@@ -33,8 +32,10 @@ from nanoglue.case_file import case_to_yaml
 from nanoglue.coupling.checkpoint import find
 from nanoglue.errors import CaseError, ExitCode
 from nanoglue.run_directory import LOCK
-from nanoglue.sweep_outputs import (PointResult, SweepPoint, finished_point, read_manifest,
-                                    write_manifest, write_sweep_outputs)
+from nanoglue.output.curves import read_curves
+from nanoglue.sweep_outputs import (FINISHED, PointResult, SweepPoint, finished_point,
+                                    read_manifest, read_summary, write_manifest,
+                                    write_sweep_outputs)
 
 BATCH = "slurm"
 LAUNCHERS = {"srun": "srun --mpi=pmix", "mpirun": "mpirun"}
@@ -128,14 +129,17 @@ def submit(script: Path, out_dir: Path) -> str:
 def point_states(out_dir: Path) -> list[tuple[str, str, str]]:
     """(slug, state, detail) of every point: done, failed, interrupted, running or pending —
     from the point directories and, for a submitted sweep, squeue."""
-    _, points = read_manifest(out_dir)
+    return _states(out_dir, read_manifest(out_dir)[1])
+
+
+def _states(out_dir: Path, points: Sequence[SweepPoint]) -> list[tuple[str, str, str]]:
     queued = _queue(out_dir)
     states = []
     for index, point in enumerate(points):
         directory = out_dir / point.slug
-        summary = _summary(directory)
+        summary = read_summary(directory)
         status = summary.get("status") if summary else None
-        if status in ("completed", "detached"):
+        if status in FINISHED:
             state, detail = "done", summary.get("message") or status
         elif queued.get(index) == "RUNNING" or (queued.get(index) is None
                                                  and (directory / LOCK).exists()):
@@ -156,13 +160,13 @@ def collect(out_dir: Path) -> list[PointResult]:
     """sweep.csv, sweep.md and sweep_debonding.png of whatever has finished; a point that has
     not is a row saying how it stands."""
     title, points = read_manifest(out_dir)
-    states = {slug: (state, detail) for slug, state, detail in point_states(out_dir)}
+    states = {slug: (state, detail) for slug, state, detail in _states(out_dir, points)}
     results = []
     for point in points:
         kept = finished_point(point, out_dir)
         if kept is None:
             state, detail = states[point.slug]
-            summary = _summary(out_dir / point.slug)
+            summary = read_summary(out_dir / point.slug)
             code = ExitCode(summary["exit_code"]) if summary else ExitCode.INTERNAL_ERROR
             kept = PointResult(point, state, code, detail, float("nan"), summary)
         results.append(kept)
@@ -170,22 +174,16 @@ def collect(out_dir: Path) -> list[PointResult]:
     return results
 
 
-def _summary(directory: Path) -> Optional[dict]:
-    path = directory / "summary.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
 def _progress(directory: Path) -> str:
     """How far a running point is: the expansion of its last curves row."""
     curves = directory / "curves.csv"
     if not curves.is_file():
         return "meshing"
-    lines = curves.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",") if lines else []
-    if len(lines) < 2 or "expansion_percent" not in header:
-        return "starting"
-    row = lines[-1].split(",")
-    return f"at {float(row[header.index('expansion_percent')]):.3g} % after {len(lines) - 1} steps"
+    try:
+        expansion = read_curves(curves).get("expansion_percent", [])
+    except ValueError:  # its last row is being written
+        return "stepping"
+    return f"at {expansion[-1]:.3g} % after {len(expansion)} steps" if expansion else "starting"
 
 
 def _queue(out_dir: Path) -> dict[int, str]:

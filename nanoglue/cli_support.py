@@ -66,12 +66,9 @@ def internal_error(err: Exception, directory: Optional[Path]) -> NoReturn:
     except OSError:
         typer.echo(text, err=True, nl=False)
         where = "traceback above"
-    rank = f"rank {COMM.rank}: " if COMM.size > 1 else ""
-    typer.echo(f"error: {rank}internal error: {type(err).__name__}: {err} ({where}; please "
+    typer.echo(f"error: {_rank()}internal error: {type(err).__name__}: {err} ({where}; please "
                "report it)", err=True)
-    if COMM.size > 1:  # the other ranks may be waiting in a collective call: end them all
-        COMM.Abort(ExitCode.INTERNAL_ERROR)
-    raise typer.Exit(code=ExitCode.INTERNAL_ERROR)
+    _end_every_rank()
 
 
 def disk_full(err: OSError, directory: Path) -> NoReturn:
@@ -80,10 +77,19 @@ def disk_full(err: OSError, directory: Path) -> NoReturn:
     complete is complete here too (written aside and renamed: the snapshots fields.pvd lists,
     the last checkpoint); under mpirun every rank is ended, as for an internal error."""
     where = f" ({err.filename})" if err.filename else ""
-    typer.echo(f"error: {'rank %d: ' % COMM.rank if COMM.size > 1 else ''}no space left for "
-               f"{directory}{where}: the run stopped; what was complete is kept (the snapshots "
-               "fields.pvd lists, curves.csv, the last checkpoint: make room, then the same "
-               "command with --resume)", err=True)
+    typer.echo(f"error: {_rank()}no space left for {directory}{where}: the run stopped; what "
+               "was complete is kept (the snapshots fields.pvd lists, curves.csv, the last "
+               "checkpoint: make room, then the same command with --resume)", err=True)
+    _end_every_rank()
+
+
+def _rank() -> str:
+    return f"rank {COMM.rank}: " if COMM.size > 1 else ""
+
+
+def _end_every_rank() -> NoReturn:
+    """Exit code 1 on this rank, and under mpirun on every rank: the others may be waiting
+    for this one in a collective call (MPI_Abort instead of a hang)."""
     if COMM.size > 1:
         COMM.Abort(ExitCode.INTERNAL_ERROR)
     raise typer.Exit(code=ExitCode.INTERNAL_ERROR)

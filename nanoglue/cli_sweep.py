@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from nanoglue.cli_support import (ALLOW_LARGE_OPTION, CASE_ARGUMENT, check_machine, exit_as,
                                   fail, output_directory)
 from nanoglue.errors import CaseError
+from nanoglue.sweep_outputs import FINISHED
 from nanoglue.parallel import COMM
 
 
@@ -184,6 +185,6 @@ def collect(directory: Path = DIRECTORY_ARGUMENT) -> None:
         results = batch.collect(directory)
     except CaseError as err:
         fail(str(err))
-    done = sum(result.status in ("completed", "detached") for result in results)
+    done = sum(result.status in FINISHED for result in results)
     typer.echo(f"{done} of {len(results)} points finished; wrote {directory / 'sweep.csv'}, "
                "sweep.md, sweep_debonding.png")

@@ -11,7 +11,6 @@ value is one :class:`CaseError` naming the field. Each point runs ``simulation.r
 from __future__ import annotations
 
 import itertools
-import json
 import multiprocessing
 import os
 import re
@@ -32,7 +31,7 @@ from nanoglue.config import Case
 from nanoglue.errors import CaseError, ExitCode, exit_code, most_severe
 from nanoglue.interrupt import SIGNALS, received, stop_on_signals
 from nanoglue.sweep_outputs import (PointResult, SweepAxis, SweepPoint, finished_point, setting_text,
-                                    write_manifest, write_sweep_outputs)
+                                    read_summary, write_manifest, write_sweep_outputs)
 
 POLL_SECONDS = 1.0  # how often the sweep looks for a signal while its points run
 
@@ -278,6 +277,5 @@ def _collect(point: SweepPoint, future: Future, out_dir: Path) -> PointResult:
     except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
         status, code, message, wall = ("crashed", ExitCode.INTERNAL_ERROR,
                                        f"{type(err).__name__}: {err}", float("nan"))
-    summary_path = out_dir / point.slug / "summary.json"
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
-    return PointResult(point, status, ExitCode(code), message, wall, summary)
+    return PointResult(point, status, ExitCode(code), message, wall,
+                       read_summary(out_dir / point.slug))

@@ -16,6 +16,7 @@ from nanoglue.errors import CaseError, ExitCode
 
 SWEPT_INTERFACE = "particle_substrate"  # the Sn/CNF interface, plotted for every point
 MANIFEST = "sweep.json"  # the title and the points (slug, settings) of a sweep directory
+FINISHED = ("completed", "detached")  # a point's run statuses that need no rerun
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,17 @@ def run_directories(paths: Sequence[Path]) -> list[Path]:
     return directories
 
 
+def read_summary(directory: Path) -> Optional[dict]:
+    """The summary.json of the run in ``directory`` (None before the run has written it)."""
+    path = Path(directory) / "summary.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 def finished_point(point: SweepPoint, out_dir: Path) -> Optional[PointResult]:
     """The result of a point whose run has finished (a summary.json saying completed or
     detached), else None."""
-    path = out_dir / point.slug / "summary.json"
-    if not path.is_file():
-        return None
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    if summary.get("status") not in ("completed", "detached"):
+    summary = read_summary(out_dir / point.slug)
+    if summary is None or summary.get("status") not in FINISHED:
         return None
     return PointResult(point, summary["status"], ExitCode(summary["exit_code"]),
                        summary.get("message") or "", summary.get("wall_seconds", float("nan")),

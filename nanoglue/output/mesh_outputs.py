@@ -214,13 +214,10 @@ def render_png(bundle: MeshBundle, path: Path) -> None:
     rim = _gather(mesh.comm, _contact_midpoints(bundle))
     if mesh.comm.rank != 0:
         return
+    all_points, all_cells, all_regions = _merged(parts)
     if bundle.gdim == 3:
-        _render(_merged_grid(parts, _VTK_SIMPLEX[mesh.topology.dim]), bundle.gdim, path)
+        _render(_grid(all_points, all_cells, all_regions, _VTK_SIMPLEX[mesh.topology.dim]), path)
         return
-    offsets = np.cumsum([0] + [p.shape[0] for p, _, _ in parts[:-1]])
-    all_points = np.concatenate([p for p, _, _ in parts])
-    all_cells = np.concatenate([c + offset for (_, c, _), offset in zip(parts, offsets)])
-    all_regions = np.concatenate([r for _, _, r in parts])
     chosen = {name: np.flatnonzero(all_regions == tag) for name, tag in tags.REGIONS.items()}
     centre = rim[np.argmax(rim[:, 0])] if rim.size else None  # the outermost contact facet
     half = 8.0 * (bundle.interface_size or 1.0)
@@ -239,21 +236,28 @@ def _contact_midpoints(bundle: MeshBundle) -> np.ndarray:
     return dmesh.compute_midpoints(mesh, fdim, facets) if facets.size else np.zeros((0, 3))
 
 
-def _merged_grid(parts, cell_type: int):
-    """One pyvista grid from the per-rank (points, cells, regions) arrays."""
-    import pyvista
-
+def _merged(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points, cells (into those points) and cell regions of every rank, from the per-rank
+    (points, cells, regions) arrays."""
     offsets = np.cumsum([0] + [points.shape[0] for points, _, _ in parts[:-1]])
     cells = np.concatenate([c + offset for (_, c, _), offset in zip(parts, offsets)])
+    return (np.concatenate([p for p, _, _ in parts]), cells,
+            np.concatenate([r for _, _, r in parts]))
+
+
+def _grid(points: np.ndarray, cells: np.ndarray, regions: np.ndarray, cell_type: int):
+    """A pyvista grid of the cells, with their regions."""
+    import pyvista
+
     legacy = np.hstack([np.full((cells.shape[0], 1), cells.shape[1]), cells]).ravel()
     types = np.full(cells.shape[0], cell_type, dtype=np.uint8)
-    grid = pyvista.UnstructuredGrid(legacy, types, np.concatenate([p for p, _, _ in parts]))
-    grid.cell_data["region"] = np.concatenate([r for _, _, r in parts])
+    grid = pyvista.UnstructuredGrid(legacy, types, points)
+    grid.cell_data["region"] = regions
     return grid
 
 
-def _render(grid, gdim: int, path: Path) -> None:
-    """Off-screen screenshot: one colour per region, legend; 2-D seen from +z, 3-D from the
+def _render(grid, path: Path) -> None:
+    """Off-screen screenshot of a 3-D mesh: one colour per region, legend, seen from the
     symmetry-plane side (x, y < 0), where the crater and the coating show."""
     import pyvista
     from vtkmodules.vtkCommonCore import vtkLogger
@@ -269,10 +273,7 @@ def _render(grid, gdim: int, path: Path) -> None:
             plotter.add_mesh(region, color=REGION_COLOURS[name], show_edges=True,
                              edge_color="black", line_width=0.5, label=name)
     plotter.add_legend(bcolor="white", face="rectangle")
-    if gdim == 2:
-        plotter.view_xy()
-    else:
-        plotter.view_vector((-1.0, -1.4, 0.8), viewup=(0.0, 0.0, 1.0))
+    plotter.view_vector((-1.0, -1.4, 0.8), viewup=(0.0, 0.0, 1.0))
     plotter.enable_parallel_projection()
     plotter.screenshot(str(path))
     plotter.close()
