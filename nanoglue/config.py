@@ -330,6 +330,11 @@ class Output(Section):
     snapshot_at_percent: list[Annotated[float, Field(ge=0)]] = Field(
         default_factory=list, description="Extra volume expansions [%] with a snapshot."
     )
+    snapshot_every_debonded_percent: float = Field(
+        10.0, ge=0.0, le=100.0, description="Snapshots also where debonding moves: at the step "
+        "where an interface's debonded share of its arc passes each multiple of this [% of the "
+        "arc] (the bare contact goes from 0 to 80 % within 4 % expansion); 0: none.",
+    )
     checkpoint_every_steps: int = Field(
         25, ge=0, description="A checkpoint (checkpoint/ in the output directory: what `nanoglue "
         "run --resume` goes on from) every N accepted steps [steps], besides one at every "

@@ -169,16 +169,31 @@ def test_a_run_whose_stdout_reader_goes_away_finishes_its_work(tmp_path):
     assert "PETSC ERROR" not in errors and "BrokenPipe" not in errors and "Traceback" not in errors
 
 
-def test_a_snapshot_is_written_at_the_step_that_finds_the_onset(tmp_path):
-    """Beside the 1 % snapshots, the accepted step where the onset is found (the curves are
-    those of a run without it: it only writes)."""
+def test_snapshots_are_written_at_the_steps_that_find_the_onset_and_each_tenth_debonded(
+        tmp_path):
+    """Beside the 1 % snapshots: the accepted step where the onset is found and each step where
+    the debonded share of the contact's arc passes another 10 % (output.
+    snapshot_every_debonded_percent); curves.csv is that of a run without them, bit for bit."""
     import re
 
-    out = tmp_path / "out"
-    case = coarse_case(tmp_path, "paper-bare-interface.yaml", 2.0, 1.0)
-    assert CliRunner().invoke(app, ["run", str(case), "-o", str(out)]).exit_code == 0
-    onset = json.loads((out / "summary.json").read_text())["debonding"]["onset_expansion_percent"]
-    found_at = min(x for x in read_curves(out / "curves.csv")["expansion_percent"]
-                   if x >= onset["particle_substrate"])
-    times = [float(t) for t in re.findall(r'timestep="([^"]+)"', (out / "fields.pvd").read_text())]
-    assert times == pytest.approx(sorted([0.0, found_at, 1.0, 2.0]), abs=1e-9)
+    runs = {}
+    for every in (10.0, 0.0):
+        out = runs[every] = tmp_path / f"out{every:g}"
+        case = coarse_case(tmp_path, "paper-bare-interface.yaml", 2.0, 1.0, f"case{every:g}.yaml")
+        setting = f"output.snapshot_every_debonded_percent={every}"
+        result = CliRunner().invoke(app, ["run", str(case), "-o", str(out), "--set", setting])
+        assert result.exit_code == 0, result.output
+    curves = read_curves(runs[10.0] / "curves.csv")
+    assert curves == read_curves(runs[0.0] / "curves.csv")
+    onset = json.loads((runs[0.0] / "summary.json").read_text())["debonding"][
+        "onset_expansion_percent"]["particle_substrate"]
+    x = curves["expansion_percent"]
+    found_at = min(value for value in x if value >= onset)
+    tenths = [int(10 * f + 1e-12) for f in [0.0] + curves["particle_substrate_debonded_arc_fraction"]]
+    passed = [x[i] for i in range(len(x)) if tenths[i + 1] > tenths[i]]
+    assert len(passed) >= 3  # the contact debonds fast here: 0 → 60 % of the arc by 2 %
+
+    def times(out):
+        return [float(t) for t in re.findall(r'timestep="([^"]+)"', (out / "fields.pvd").read_text())]
+    assert times(runs[0.0]) == pytest.approx(sorted([0.0, found_at, 1.0, 2.0]), abs=1e-9)
+    assert times(runs[10.0]) == pytest.approx(sorted({0.0, found_at, 1.0, 2.0, *passed}), abs=1e-9)

@@ -3,6 +3,8 @@ between the accepted steps of a run from their interface states (``run.StepState
 
 from __future__ import annotations
 
+import math
+
 from nanoglue.config import Case
 
 CONTACT = "particle_substrate"  # the interface whose completion means the particle is off
@@ -41,3 +43,15 @@ def approaching_onset(state, onset: dict) -> bool:
     """Some interface is damaged (d > 0 somewhere) but has not reached its debonding onset."""
     return any(now.damaged_area_fraction > 0.0 and name not in onset
                for name, now in state.interfaces.items())
+
+
+def debond_advanced(previous, state, every_percent: float) -> bool:
+    """Some interface's debonded arc fraction passed a multiple of ``every_percent`` [% of its
+    arc] between ``previous`` (None: the start, all bonded) and ``state``; never for 0."""
+    if every_percent <= 0.0:
+        return False
+    def level(fraction: float) -> int:
+        return math.floor(100.0 * fraction / every_percent + 1e-12)
+    return any(level(now.debonded_arc_fraction) > level(
+        previous.interfaces[name].debonded_arc_fraction if previous else 0.0)
+        for name, now in state.interfaces.items())

@@ -23,7 +23,9 @@ from mpi4py import MPI
 from nanoglue.config import Case
 from nanoglue.coupling.checkpoint import Place
 from nanoglue.coupling.coupled import CoupledProblem
-from nanoglue.coupling.debonding import CONTACT, approaching_onset, track_debonding
+from nanoglue.coupling.debonding import (
+    CONTACT, approaching_onset, debond_advanced, track_debonding,
+)
 from nanoglue.coupling.stall_relief import StallRelief, jump_note
 from nanoglue.coupling.stepping import StepController, landmarks
 from nanoglue.interrupt import agreed
@@ -239,6 +241,8 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress, checkpoint
             _track_peaks(record, state)
             _track_energy(record, state, case)
             events = len(record.onset) + len(record.complete)
+            moved = debond_advanced(place.previous, state,
+                                    case.output.snapshot_every_debonded_percent)
             if direction > 0:
                 track_debonding(record.onset, record.complete, place.previous, state, case)
                 if s.onset_step_percent is not None and approaching_onset(state, record.onset):
@@ -248,7 +252,8 @@ def run_steps(problem: CoupledProblem, case: Case, outputs, progress, checkpoint
             record.newton_iterations += state.newton_iterations
             outputs.row(state.row())
             held = problem.held(state.interfaces)  # a snapshot at each event, found at this step
-            if position in marks or not held or len(record.onset) + len(record.complete) > events:
+            if (position in marks or not held or moved
+                    or len(record.onset) + len(record.complete) > events):
                 outputs.snapshot(position, problem.time)
             progress.update(position, _status(state, direction))
             if not held:

@@ -92,14 +92,16 @@ class CohesiveInterface:
         vertices = interface_dofs(scalar, facet_tags, tag)
         self.normal = nodal_normal(mesh, interface_normal(mesh, chi_a), self.dS, vertices)
         cells = facet_cells(mesh, facet_tags.indices[facet_tags.values == tag])
-        opening = local_opening(u_b - u_a, self.normal)
+        self.cell_jump = u_b - u_a  # [[u]] as a cell expression, for nodal values (no '+')
+        self.cell_midplane = 0.5 * (u_a + u_b)  # where the interface is drawn when it opens
+        self.cell_opening = opening = local_opening(self.cell_jump, self.normal)
         self.history = InterfaceHistory(mesh, vertices, cells, law.effective_opening(opening),
                                         law.damage)
         self._pair = fem.Function(compat.lagrange_space(mesh, 1, (2,)))
         self._pair_expr = compat.expression(
             ufl.as_vector([opening.normal, ufl.sqrt(opening.sliding_squared)]),
             self._pair.function_space)
-        self._pair_cells = cells
+        self.cells = self._pair_cells = cells
         self.jump = (u_b - u_a)("+")
         self.opening = local_opening(self.jump, self.normal("+"))  # on dS, as the traction sees it
         self.traction = global_traction(law, self.jump, self.normal("+"), self.history.d("+"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ufl
 from dolfinx import fem
 
 from nanoglue.fem import compat
@@ -18,10 +19,10 @@ from nanoglue.materials.elastic import von_mises
 
 class RunOutputs:
     """``row(dict)`` appends to curves.csv (columns from the first row); ``snapshot(X, t)``
-    writes one block per region — its own displacement ``u_nm``, the concentration ``c`` in the
-    particle, the damage of each cohesive interface it touches (``damage_<interface>``), and
-    cell means of the von Mises stress and the equivalent plastic strain — and with each
-    snapshot the damage and coating profiles (``profiles.written``: the files so far)."""
+    writes one block per region — its own displacement ``u_nm``, the concentration
+    ``c_fraction_of_Na15Sn4`` in the particle, cell means of the von Mises stress and the
+    equivalent plastic strain — and one per cohesive interface (``interface_fields``); with
+    each snapshot the damage and coating profiles (``profiles.written``: the files so far)."""
 
     def __init__(self, directory: Path, problem, cell_tags, facet_tags, resume=None):
         self.directory = directory
@@ -42,12 +43,16 @@ class RunOutputs:
         for name, tag in problem.layout.regions.items():
             points = {"u_nm": mechanics.displacement(tag)}
             if tag == tags.PARTICLE:
-                points["c"] = problem.transport.c
-            for itag, iname in problem.interfaces.items():
-                if tag in problem.layout.interfaces[iname].regions:
-                    points[f"damage_{iname}"] = mechanics.interfaces[itag].history.d
+                points["c_fraction_of_Na15Sn4"] = problem.transport.c
             cells = cell_tags.indices[(cell_tags.values == tag) & (cell_tags.indices < owned)]
             blocks.append(Block(name, cells, points, cell_fields))
+        owned_facets = mesh.topology.index_map(mesh.topology.dim - 1).size_local
+        for itag, iname in problem.interfaces.items():
+            facets = facet_tags.indices[(facet_tags.values == itag)
+                                        & (facet_tags.indices < owned_facets)]
+            interface = mechanics.interfaces[itag]
+            blocks.append(Block(iname, interface.cells, interface_fields(interface),
+                                facets=facets))
         self._snapshots = SnapshotSeries(directory, mesh, blocks, place.get("snapshots", ()))
         self.profiles = ProfileWriter(directory / "profiles", problem, facet_tags,
                                       place.get("profiles"))
@@ -72,3 +77,16 @@ class RunOutputs:
     def close(self) -> None:
         if self._curves is not None:
             self._curves.close()
+
+
+def interface_fields(interface) -> dict:
+    """An interface block's vertex fields: its mid-plane displacement ½(u_A + u_B) [nm] (Warp
+    By Vector draws it in the middle of the gap), damage d, debonded (1 where d ≥ d_deb), the
+    normal and sliding openings δn = n·[[u]], δt = |[[u]] − δn n| [nm] in the nodal frame the
+    law sees, and the jump [[u]] = u_B − u_A [nm] itself (B the second region of its name)."""
+    d, opening = interface.history.d, interface.cell_opening
+    return {"u_nm": interface.cell_midplane, "damage": d,
+            "debonded": ufl.conditional(ufl.ge(d, interface.debonded_damage), 1.0, 0.0),
+            "opening_normal_nm": opening.normal,
+            "opening_sliding_nm": ufl.sqrt(opening.sliding_squared),
+            "jump_nm": interface.cell_jump}

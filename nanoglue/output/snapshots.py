@@ -3,27 +3,32 @@
 Layout (shared by "runs that survive" and "what a researcher sees")::
 
     fields.pvd                       the index: one entry per snapshot, time = expansion travelled
-    fields/s0003.vtm                 snapshot 3: a multiblock, one block per region (by name),
-                                     each block the pieces of that region, one per MPI rank
+    fields/s0003.vtm                 snapshot 3: a multiblock, one block per region and one per
+                                     cohesive interface (by name), each block the pieces of it,
+                                     one per MPI rank
     fields/s0003/particle_r0.vtu     rank 0's cells of the particle with its own fields
+    fields/s0003/particle_substrate_r0.vtu   rank 0's facets of that interface (lines in 2-D,
+                                     triangles in 3-D): damage, opening, jump
 
 Each region is its own block with its own displacement, so a cohesive interface that opens shows
-as a gap under Warp By Vector (one continuous mesh with one mixed ``u`` cannot). A snapshot's
+as a gap under Warp By Vector (one continuous mesh with one mixed ``u`` cannot): the interface
+vertices are doubled, one copy per region, and the copies are apart by the jump [[u]]. A snapshot's
 files are complete before the index names it, and the index is replaced by rename: a run killed
 at any moment leaves an index whose every entry opens, and a resumed run rewrites the entries
 after its checkpoint. The index's time is the volume expansion travelled [%] — X itself while
 sodiating, still increasing while desodiating (X = 70 → 0 reads 70 → 140), so ParaView's time
 axis is monotone; every piece carries X [%] and t [s] as field data.
 
-Fields are brought to vertices (P1: displacement, concentration, interface damage) or cells
-(DG0 means: von Mises, equivalent plastic strain), the formats ParaView reads natively.
+Fields are brought to vertices (P1: displacement, concentration, interface damage and opening)
+or cells (DG0 means: von Mises, equivalent plastic strain), the formats ParaView reads natively.
+Every block carries its name as the string field ``block``.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -32,7 +37,7 @@ from dolfinx import fem
 
 from nanoglue.fem import compat
 
-VTK_SIMPLEX = {2: 5, 3: 10}  # VTK_TRIANGLE, VTK_TETRA
+VTK_SIMPLEX = {1: 3, 2: 5, 3: 10}  # VTK_LINE, VTK_TRIANGLE, VTK_TETRA
 
 
 class CellAverage:
@@ -58,12 +63,17 @@ class CellAverage:
 
 
 class Block:
-    """One region's share of a snapshot: its owned cells, vertex fields (name → UFL scalar or
-    vector expression, brought to P1) and cell fields (name → DG0 function)."""
+    """One region's or interface's share of a snapshot: vertex fields (name → UFL scalar or
+    vector expression, brought to P1 on ``cells``) and cell fields (name → DG0 function).
 
-    def __init__(self, name: str, cells: np.ndarray, points: Mapping, cell_fields: Mapping):
+    A region block is its owned ``cells``; an interface block is its owned ``facets`` (the
+    VTK cells written), its fields interpolated on ``cells``, the cells next to them."""
+
+    def __init__(self, name: str, cells: np.ndarray, points: Mapping, cell_fields: Mapping = None,
+                 facets: Optional[np.ndarray] = None):
         self.name, self.cells = name, np.asarray(cells, dtype=np.int32)
-        self.points, self.cell_fields = dict(points), dict(cell_fields)
+        self.points, self.cell_fields = dict(points), dict(cell_fields or {})
+        self.facets = None if facets is None else np.asarray(facets, dtype=np.int32)
 
 
 class SnapshotSeries:
@@ -75,7 +85,7 @@ class SnapshotSeries:
         self._space = compat.lagrange_space(mesh, 1)
         self._x = self._space.tabulate_dof_coordinates()
         self._dofs = compat.cell_dofs(self._space)
-        self._cell_type = VTK_SIMPLEX[mesh.topology.dim]
+        self._mesh = mesh
         self._scratch = fem.Function(self._space)
         self._layouts = {}  # block name → its points and cells (``_layout``)
         self._compiled = {}  # (block, field, component) → fem.Expression at the P1 points
@@ -108,6 +118,7 @@ class SnapshotSeries:
             grid = self._grid(block)
             grid.field_data["expansion_percent"] = np.array([expansion])
             grid.field_data["time_s"] = np.array([time])
+            grid.field_data["block"] = [block.name]
             grid.save(str(folder / f"{block.name}_r{self.comm.rank}.vtu"))
         self.comm.barrier()  # every piece is on disk before anything names it
         self.entries.append((travelled, expansion, f"fields/{stem}.vtm"))
@@ -121,11 +132,15 @@ class SnapshotSeries:
     def _layout(self, block: Block):
         """(P1 dofs the block's cells use, its VTK cells and cell types, their points), once."""
         if block.name not in self._layouts:
-            connectivity = self._dofs[block.cells]
+            tdim = self._mesh.topology.dim
+            if block.facets is None:
+                connectivity, dim = self._dofs[block.cells], tdim
+            else:
+                connectivity, dim = _facet_dofs(self._space, block.facets), tdim - 1
             used, local = np.unique(connectivity, return_inverse=True)
             local = local.reshape(connectivity.shape)
             legacy = np.hstack([np.full((local.shape[0], 1), local.shape[1]), local]).ravel()
-            types = np.full(local.shape[0], self._cell_type, dtype=np.uint8)
+            types = np.full(local.shape[0], VTK_SIMPLEX[dim], dtype=np.uint8)
             self._layouts[block.name] = used, legacy, types, self._x[used]
         return self._layouts[block.name]
 
@@ -136,6 +151,8 @@ class SnapshotSeries:
 
         used, legacy, types, points = self._layout(block)
         grid = pyvista.UnstructuredGrid(legacy, types, points)
+        if not used.size:  # none of the block on this rank: an empty piece (VTK refuses arrays)
+            return grid
         for name, expr in block.points.items():
             shape = ufl.shape(expr)
             columns = []
@@ -150,6 +167,23 @@ class SnapshotSeries:
             dofs = compat.cell_dofs(function.function_space)[block.cells, 0]
             grid.cell_data[name] = function.x.array[dofs].copy()
         return grid
+
+
+def _facet_dofs(space, facets: np.ndarray) -> np.ndarray:
+    """P1 dofs of the vertices of each of ``facets`` (rows), read from a cell next to it."""
+    mesh = space.mesh
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    mesh.topology.create_connectivity(tdim, tdim - 1)
+    to_cells = mesh.topology.connectivity(tdim - 1, tdim)
+    to_facets = mesh.topology.connectivity(tdim, tdim - 1)
+    layout, cell_dofs = space.dofmap.dof_layout, compat.cell_dofs(space)
+    rows = np.zeros((facets.size, tdim), dtype=np.int32)
+    for row, facet in enumerate(facets):
+        cell = to_cells.links(facet)[0]
+        local = int(np.flatnonzero(to_facets.links(cell) == facet)[0])
+        rows[row] = cell_dofs[cell][layout.entity_closure_dofs(tdim - 1, local)]
+    return rows
 
 
 def _write_text(path: Path, text: str) -> None:
