@@ -198,6 +198,39 @@ def report(
     typer.echo(text, nl=False)
     typer.echo(f"wrote {output / 'report.md'}")
 
+@app.command(epilog="Example: `nanoglue animate results/paper-bare-interface`")
+def animate(
+    run_dir: Path = typer.Argument(..., help="A run directory (written by nanoglue run).",
+                                   show_default=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="The movie (.gif); default RUN_DIR/movie.gif."),
+    fps: float = typer.Option(6.0, min=0.5, max=50.0, help="Frames (snapshots) per second."),
+    warp: float = typer.Option(1.0, min=0.0, max=1e3,
+                               help="Displacement scale: 1 true scale, 0 the undeformed mesh."),
+) -> None:
+    """A movie of a run (like the paper's Movies M8-M11): one frame per snapshot, the regions
+    on their deformed meshes, the particle coloured by its Na concentration, the interfaces
+    bonded (black) or debonded (red), the volume expansion on screen."""
+    from nanoglue.output.movie import write_movie
+    from nanoglue.output.render import offscreen_rendering_available
+
+    path = output if output is not None else run_dir / "movie.gif"
+    if path.suffix.lower() != ".gif":
+        fail(f"--output {path}: the movie is an animated GIF (name it .gif)")
+    if not path.parent.is_dir():
+        fail(f"--output {path}: no directory {path.parent}")
+    if not offscreen_rendering_available():
+        fail("animate renders with VTK: it needs a display, or EGL (libegl1) or OSMesa")
+    title = run_dir.resolve().name
+    try:
+        frames = write_movie(run_dir, path, warp=warp, fps=fps, title=title)
+    except CaseError as err:
+        fail(str(err))
+    except Exception as err:  # noqa: BLE001 - one line, the traceback in a file
+        internal_error(err, None)
+    typer.echo(f"wrote {path}: {frames} frames at {fps:g} per second")
+
+
 app.add_typer(sweep_app, name="sweep")
 
 if __name__ == "__main__":  # pragma: no cover

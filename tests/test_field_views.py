@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from nanoglue.cli import app
 from nanoglue.output.curves import read_curves
-from nanoglue.output.mesh_outputs import offscreen_rendering_available
+from nanoglue.output.render import offscreen_rendering_available
 from tests.coarse_case import coarse_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,3 +97,65 @@ def test_the_paraview_script_shows_the_particle_apart_from_the_substrate(debonde
 
     with Image.open(shot) as image:
         assert image.size == (1000, 800)
+
+
+def _animate(*arguments: str) -> str:
+    """``nanoglue animate`` in its own process, as a user runs it: VTK's colour maps abort
+    (std::bad_alloc) in a process that imported DOLFINx 0.5.2 first, as this one has."""
+    done = subprocess.run([sys.executable, "-m", "nanoglue.cli", "animate", *arguments],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    from PIL import Image
+
+    with Image.open(path) as movie:
+        frames = []
+        for number in range(movie.n_frames):
+            movie.seek(number)
+            frames.append(np.asarray(movie.convert("RGB"), dtype=np.int16))
+    return frames
+
+
+@needs_rendering
+def test_animate_writes_one_frame_per_snapshot_on_the_deformed_mesh(debonded, tmp_path):
+    """One frame per fields.pvd entry, each unlike the one before; the particle's outline (the
+    pixels neither background nor substrate, below the caption) moves between the first frame
+    and the last, and does not with --warp 0 (the undeformed mesh: only edge shading changes
+    with the colours): the movie shows the deformation, not only the colours."""
+    entries = len(re.findall(r"<DataSet ", (debonded / "fields.pvd").read_text()))
+    assert entries >= 10
+    output = _animate(str(debonded), "-o", str(tmp_path / "movie.gif"))
+    moving = _frames(tmp_path / "movie.gif")
+    assert len(moving) == entries and f"{entries} frames" in output
+    assert all(np.any(a != b) for a, b in zip(moving, moving[1:]))
+    _animate(str(debonded), "-o", str(tmp_path / "still.gif"), "--warp", "0")
+    still = _frames(tmp_path / "still.gif")
+    moved = np.sum(_particle(moving[0]) != _particle(moving[-1]))  # pixels
+    unmoved = np.sum(_particle(still[0]) != _particle(still[-1]))
+    assert moved > 5000 and unmoved < 0.02 * moved  # measured 18 732 and 70 (edge shading)
+
+
+def _particle(frame: np.ndarray) -> np.ndarray:
+    """Pixels below the caption that are neither the white background nor the substrate's grey
+    (the particle in any colour of its map, the interface lines, the legend and scale)."""
+    body = frame[80:]
+    background = np.all(body >= 250, axis=2)
+    substrate = np.all(np.abs(body - 166) <= 3, axis=2)
+    return ~(background | substrate)
+
+
+@pytest.mark.parametrize("arguments, says", [
+    (["{tmp}"], "no fields.pvd"),
+    (["{run}", "-o", "{tmp}/movie.mp4"], "GIF"),
+    (["{run}", "-o", "{tmp}/absent/movie.gif"], "no directory"),
+])
+def test_animate_refuses_what_it_cannot_do_with_exit_2(debonded, tmp_path, arguments, says):
+    from tests.test_cli import _stderr
+
+    filled = [a.format(tmp=tmp_path, run=debonded) for a in arguments]
+    result = CliRunner().invoke(app, ["animate", *filled])
+    assert result.exit_code == 2 and says in _stderr(result)
+    assert list(tmp_path.iterdir()) == []

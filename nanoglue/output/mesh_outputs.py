@@ -14,8 +14,6 @@ Every rank computes on its owned cells; the numbers are global.
 from __future__ import annotations
 
 import json
-import os
-from ctypes.util import find_library
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +26,9 @@ from nanoglue.geometry import tags
 from nanoglue.fem.mesh import MeshBundle
 from nanoglue.geometry.sizing import WARN_RESOLUTION
 from nanoglue.output.plots import plot_mesh_2d
+from nanoglue.output.render import REGION_COLOURS, offscreen_plotter, offscreen_rendering_available
 
 UNITS = {"length": "nm", "stress": "GPa", "time": "s"}
-REGION_COLOURS = {"particle": "#d95f02", "substrate": "#a6a6a6", "coating": "#1b9e77"}
 _VTK_SIMPLEX = {2: 5, 3: 10}  # topological dimension → VTK_TRIANGLE, VTK_TETRA
 
 
@@ -191,16 +189,6 @@ def _gather(comm, values: np.ndarray):
 
 
 # -------------------------------------------------------------------------------- rendering
-def offscreen_rendering_available() -> bool:
-    """True when VTK can render: an X display, or an EGL or OSMesa library to render without one.
-
-    Without any of them VTK crashes the whole process (segfault) instead of raising, so callers
-    must ask first.
-    """
-    libraries = (find_library(name) for name in ("EGL", "OSMesa"))
-    return bool(os.environ.get("DISPLAY")) or any(libraries)
-
-
 def render_png(bundle: MeshBundle, path: Path) -> None:
     """Regions in distinct colours with element edges; rank 0 draws every rank's cells. 2-D:
     matplotlib, axes in nm and an inset on the contact rim (``plots.plot_mesh_2d``); 3-D: an
@@ -259,13 +247,7 @@ def _grid(points: np.ndarray, cells: np.ndarray, regions: np.ndarray, cell_type:
 def _render(grid, path: Path) -> None:
     """Off-screen screenshot of a 3-D mesh: one colour per region, legend, seen from the
     symmetry-plane side (x, y < 0), where the crater and the coating show."""
-    import pyvista
-    from vtkmodules.vtkCommonCore import vtkLogger
-
-    # without a display VTK warns "bad X server connection" before falling back to EGL/OSMesa
-    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
-    pyvista.OFF_SCREEN = True
-    plotter = pyvista.Plotter(off_screen=True, window_size=(1400, 1000))
+    plotter = offscreen_plotter((1400, 1000))
     for name, tag in tags.REGIONS.items():
         selected = np.flatnonzero(grid.cell_data["region"] == tag)
         if selected.size:

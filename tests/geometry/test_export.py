@@ -9,12 +9,8 @@ import pytest
 from nanoglue.case_file import case_from_mapping
 from nanoglue.geometry import tags
 from nanoglue.fem.mesh import build_mesh
-from nanoglue.output.mesh_outputs import (
-    format_mesh_report,
-    offscreen_rendering_available,
-    radius_ratio,
-    write_mesh_outputs,
-)
+from nanoglue.output.mesh_outputs import format_mesh_report, radius_ratio, write_mesh_outputs
+from nanoglue.output.render import offscreen_rendering_available
 
 COATED = {"geometry": {"coating": {"thickness": 6.0}}, "sodiation": {"route": "through-coating"}}
 

@@ -14,7 +14,8 @@ from nanoglue.case_file import case_from_mapping
 from nanoglue.errors import CaseError
 from nanoglue.geometry import tags
 from nanoglue.fem.mesh import build_mesh
-from nanoglue.output.mesh_outputs import offscreen_rendering_available, write_mesh_outputs
+from nanoglue.output.mesh_outputs import write_mesh_outputs
+from nanoglue.output.render import offscreen_rendering_available
 from tests.geometry.measure import boundary_area, interface_area, tag_counts, volume
 
 pytestmark = pytest.mark.mpi
