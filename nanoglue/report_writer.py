@@ -11,13 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from nanoglue.output.curves import read_curves  # noqa: E402
-from nanoglue.paper_table import (  # noqa: E402
+from nanoglue.output.curves import read_curves
+from nanoglue.output.plots import plt
+from nanoglue.paper_table import (
     IN,
     OUT,
     PROFILE_FILE,
@@ -59,7 +55,7 @@ def plot_debonded_fraction(curves: Mapping[str, Path], png: Path, interface: str
     if axes.lines:
         axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
                     title="× where a run ended", title_fontsize=8)
-    figure.savefig(png, dpi=120)
+    figure.savefig(png)
     plt.close(figure)
 
 
@@ -73,7 +69,7 @@ def plot_coating_profiles(profiles: Mapping[str, CoatingProfile], png: Path) -> 
              ylabel="coating von Mises stress [GPa]",
              title="coating stress through its thickness at 56 % (Fig S11d)")
     axes.legend(fontsize=8)
-    figure.savefig(png, dpi=120)
+    figure.savefig(png)
     plt.close(figure)
 
 
@@ -91,7 +87,7 @@ def plot_table(results: Sequence[RowResult], png: Path) -> None:
     table.set_fontsize(8)
     table.auto_set_column_width(list(range(5)))
     axes.set_title("nanoglue runs vs Han et al. 2014")
-    figure.savefig(png, dpi=120)  # the figure is the table's size: no empty margin
+    figure.savefig(png)  # the figure is the table's size: no empty margin
     plt.close(figure)
 
 

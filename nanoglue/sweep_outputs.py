@@ -133,12 +133,13 @@ def _legend_label(settings: dict, keys: Sequence[str]) -> str:
 
 
 def sweep_table(results: Sequence[PointResult]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of sweep.csv: set values, status, held, onset/complete per interface,
-    wall time, message. Empty cells where a value does not exist (not reached, no summary)."""
+    """Header and rows of sweep.csv: set values, status, held, the volume expansion the run
+    reached (held is a verdict only up to there), onset/complete per interface, wall time,
+    message. Empty cells where a value does not exist (not reached, no summary)."""
     keys = list(results[0].point.settings) if results else []
     interfaces = sorted({name for result in results if result.summary
                          for name in result.summary["debonding"]["final"]})
-    columns = ["point", *keys, "status", "held"]
+    columns = ["point", *keys, "status", "held", "reached_percent"]
     columns += [f"{kind}_{name}_percent" for name in interfaces for kind in ("onset", "complete")]
     columns += ["wall_seconds", "message"]
     rows = [_row(result, keys, interfaces) for result in results]
@@ -150,7 +151,9 @@ def _row(result: PointResult, keys: Sequence[str], interfaces: Sequence[str]) ->
     onset = debonding.get("onset_expansion_percent", {})
     complete = debonding.get("complete_expansion_percent", {})
     settings = (setting_text(result.point.settings[key]) for key in keys)
-    row = [result.point.slug, *settings, result.status, _cell(debonding.get("held"))]
+    reached = (result.summary or {}).get("final", {}).get("expansion_percent")
+    row = [result.point.slug, *settings, result.status, _cell(debonding.get("held")),
+           _cell(reached)]
     for name in interfaces:
         row += [_cell(onset.get(name)), _cell(complete.get(name))]
     return row + [_cell(result.wall_seconds), result.message]

@@ -198,16 +198,15 @@ def read_run(run_dir: pathlib.Path) -> RunProtection:
 def plot_thickness_choice(runs: list[RunProtection], electrode: Electrode, path: pathlib.Path) -> None:
     """Left axis: 1 − Sn/CNF debonded area fraction per run (● held, ✕ not held, ○ unknown);
     right axis: predicted first-cycle CE and the coating's share of the first sodiation [%]."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from nanoglue.output.plots import plt
 
     baseline = calibrated_baseline_mAh_per_g_sn(electrode)
     top = max([40.0] + [r.thickness_nm for r in runs])
     grid = [top * i / 200 for i in range(201)]
-    figure, protection_axis = plt.subplots(figsize=(7.0, 5.6))
+    figure, protection_axis = plt.subplots(figsize=(7.0, 5.6), constrained_layout=False)
     chemistry_axis = protection_axis.twinx()
+    chemistry_axis.spines["right"].set_visible(True)  # the style hides it: this axis lives there
+    chemistry_axis.grid(False)
     chemistry_axis.plot(grid, [100 * first_cycle_efficiency(electrode, t, baseline) for t in grid],
                         color="tab:red", label="predicted 1st-cycle CE")
     chemistry_axis.plot(grid, [100 * sodium_loss_fraction(electrode, t, baseline) for t in grid],
@@ -223,7 +222,7 @@ def plot_thickness_choice(runs: list[RunProtection], electrode: Electrode, path:
             protection_axis.plot([r.thickness_nm for r in group],
                                  [1.0 - r.sn_cnf_debonded_area_fraction for r in group], marker,
                                  color="tab:blue", markerfacecolor="none" if held is None else None,
-                                 linestyle="none", label=f"run: {label}")
+                                 linestyle="none", label=f"run: {label} when it ended")
     protection_axis.set_xlabel("ALD Al2O3 thickness [nm]")
     protection_axis.set_ylabel("protection: 1 − Sn/CNF debonded area fraction [-]")
     protection_axis.set_ylim(-0.05, 1.05)
@@ -233,7 +232,7 @@ def plot_thickness_choice(runs: list[RunProtection], electrode: Electrode, path:
     figure.tight_layout(rect=(0.0, 0.14, 1.0, 1.0))  # the legend below the axes, off the data
     figure.legend(handles[0] + extra[0], handles[1] + extra[1], loc="lower center", ncol=3,
                   fontsize=8, frameon=False)
-    figure.savefig(path, dpi=120)
+    figure.savefig(path)
     plt.close(figure)
 
 

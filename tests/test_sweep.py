@@ -95,15 +95,18 @@ def test_sweep_table_has_a_row_per_point_with_empty_cells_for_missing_values(tmp
     points = expand_grid(_tiny_case(tmp_path), parse_sets(["sodiation.c_rate=0.1,0.2"]))
     summary = {"debonding": {"onset_expansion_percent": {"particle_substrate": 1.23456},
                              "complete_expansion_percent": {}, "held": True,
-                             "final": {"particle_substrate": {}}}}
+                             "final": {"particle_substrate": {}}},
+               "final": {"expansion_percent": 30.0}}
     results = [PointResult(points[0], "completed", ExitCode.COMPLETED, "", 12.0, summary),
                PointResult(points[1], "failed", ExitCode.INTERNAL_ERROR,
                            "RuntimeError: no convergence", 3.0, None)]
     columns, rows = sweep_table(results)
-    assert columns == ["point", "sodiation.c_rate", "status", "held", "onset_particle_substrate_percent",
+    assert columns == ["point", "sodiation.c_rate", "status", "held", "reached_percent",
+                       "onset_particle_substrate_percent",
                        "complete_particle_substrate_percent", "wall_seconds", "message"]
-    assert rows[0] == ["c_rate=0.1", "0.1", "completed", "true", "1.235", "", "12", ""]
-    assert rows[1] == ["c_rate=0.2", "0.2", "failed", "", "", "", "3", "RuntimeError: no convergence"]
+    assert rows[0] == ["c_rate=0.1", "0.1", "completed", "true", "30", "1.235", "", "12", ""]
+    assert rows[1] == ["c_rate=0.2", "0.2", "failed", "", "", "", "", "3",
+                       "RuntimeError: no convergence"]
 
 
 def test_sweep_runs_each_point_in_a_worker_and_combines_them(tmp_path):

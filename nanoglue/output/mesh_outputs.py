@@ -255,6 +255,11 @@ def _render(grid, path: Path) -> None:
             plotter.add_mesh(region, color=REGION_COLOURS[name], show_edges=True,
                              edge_color="black", line_width=0.5, label=name)
     plotter.add_legend(bcolor="white", face="rectangle")
+    # the size in words: VTK's axes rulers and scalar bars abort (std::bad_alloc) in a process
+    # that imported DOLFINx 0.5.2 first, as this one has; plain text renders
+    spans = np.ptp(np.asarray(grid.points), axis=0)
+    plotter.add_text(f"x {spans[0]:.0f} nm, y {spans[1]:.0f} nm, z {spans[2]:.0f} nm",
+                     position="upper_left", font_size=12, color="black")
     plotter.view_vector((-1.0, -1.4, 0.8), viewup=(0.0, 0.0, 1.0))
     plotter.enable_parallel_projection()
     plotter.screenshot(str(path))

@@ -1,4 +1,5 @@
-"""PNG plots of a run's curves (matplotlib, no display needed)."""
+"""PNG plots of a run's curves (matplotlib, no display needed), in the package's figure style
+(``nanoglue.mplstyle``): importing ``plt`` from here is how every nanoglue figure gets it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 
 from nanoglue.output.curves import read_curves  # noqa: E402
+
+plt.style.use(str(Path(__file__).with_name("nanoglue.mplstyle")))
 
 
 def plot_stress_curves(curves_csv: Path, png: Path, title: str) -> None:
@@ -38,7 +41,7 @@ def plot_stress_curves(curves_csv: Path, png: Path, title: str) -> None:
                ylabel="mechanical − chemical expansion [% points]",
                title="particle volume: ∫tr ε dV/V₀ − β·mean(c)")
     figure.suptitle(title)
-    figure.savefig(png, dpi=120)
+    figure.savefig(png)
     plt.close(figure)
 
 
@@ -65,7 +68,7 @@ def plot_debonding(curves_csv: Path, png: Path, title: str, onset: dict, complet
     axes.set(xlabel="volume expansion β·mean(c) [%]", ylabel="debonded fraction [-]",
              ylim=(-0.02, 1.02), title=f"{title}: debonding")
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-    figure.savefig(png, dpi=120)
+    figure.savefig(png)
     plt.close(figure)
 
 
@@ -94,7 +97,7 @@ def plot_damage_profiles(states: list, png: Path, title: str, thresholds: dict) 
     scale = plt.cm.ScalarMappable(norm=norm, cmap=plt.cm.viridis)
     figure.colorbar(scale, ax=axes[0].tolist(), label="volume expansion β·mean(c) [%]")
     figure.suptitle(f"{title}: interface damage at the snapshots", wrap=True)
-    figure.savefig(png, dpi=120)
+    figure.savefig(png)
     plt.close(figure)
 
 
@@ -115,26 +118,27 @@ def plot_mesh_2d(points, cells, regions: dict, colours: dict, zoom_centre, zoom_
     ``cells``), element edges drawn, equal axes; with ``zoom_centre`` an inset magnifying the
     square of half-width ``zoom_half`` [nm] around it (the contact rim, where the interface
     elements are too small to see at full scale)."""
-    figure, axes = plt.subplots(figsize=(9.0, 6.5), constrained_layout=True)
-    panels = [axes]
-    inset = None
-    if zoom_centre is not None:
-        inset = axes.inset_axes([0.44, 0.62, 0.54, 0.32])  # above the substrate, off the data
-        panels.append(inset)
+    if zoom_centre is None:
+        figure, axes = plt.subplots(figsize=(7.0, 6.5))
+        panels, inset = [axes], None
+    else:  # the zoom beside the mesh, where the equal axes leave room, not over it
+        figure, panels = plt.subplots(1, 2, figsize=(12.0, 6.0), width_ratios=[1.0, 1.0])
+        axes, inset = panels
     for panel in panels:
         for name, rows in regions.items():
             panel.add_collection(PolyCollection(points[cells[rows]][:, :, :2], facecolors=colours[name],
                                                 edgecolors="black", linewidths=0.15,
                                                 label=name if panel is axes else None))
         panel.set_aspect("equal")
+        panel.grid(False)
+        panel.set(xlabel="r [nm]", ylabel="z [nm]")
     axes.autoscale_view()
-    axes.set(xlabel="r [nm]", ylabel="z [nm]", title="mesh: regions and elements")
-    axes.legend(loc="lower left", fontsize=8)
+    axes.set_title("mesh: regions and elements")
+    axes.legend(loc="lower left", frameon=True)
     if inset is not None:
         x, y = zoom_centre[0], zoom_centre[1]
         inset.set(xlim=(x - zoom_half, x + zoom_half), ylim=(y - zoom_half, y + zoom_half))
-        inset.set_title(f"contact rim, {2 * zoom_half:.3g} nm across", fontsize=8)
-        inset.tick_params(labelsize=7)
+        inset.set_title(f"contact rim, {2 * zoom_half:.3g} nm across")
         axes.indicate_inset_zoom(inset, edgecolor="black")
-    figure.savefig(png, dpi=150)
+    figure.savefig(png)
     plt.close(figure)
