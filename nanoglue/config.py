@@ -74,6 +74,11 @@ class Materials(_SectionOfDefaults):
     coating_strength: Optional[Length] = Field(
         None, description="von Mises stress [GPa] above which the summary flags the coating."
     )
+    coating_survived_strain: float = Field(
+        0.30, gt=0.0, description="Tensile strain [-] the Na–Al–O coating was seen to survive "
+        "without fracture (in-situ TEM, paper: ~30 %); a run whose coating's largest principal "
+        "strain goes beyond is flagged (coating fracture is not modelled).",
+    )
 
     def region(self, name: str) -> ElasticMaterial:
         """The material of the region ``name`` (particle, substrate, coating)."""

@@ -141,9 +141,26 @@ def _run_case(case: Case, directory: Path, resume: bool, case_path: Optional[Pat
                              problem.debonded_thresholds())
     if record.onset or record.complete:
         _say(_debonding_line(record))
+    strain = summary["coating_strain"]
+    if strain is not None and strain["beyond_survived"]:
+        _say(f"warning: the coating's largest principal strain reached "
+             f"{100 * strain['peak_max_principal']:.3g} %, beyond the "
+             f"{100 * strain['survived']:.3g} % the Na–Al–O coating was seen to survive "
+             "(materials.coating_survived_strain): a real coating may have cracked there, "
+             "which the model does not represent")
     _say(record.message or f"done: {record.steps} steps, {record.wall_seconds:.1f} s "
          "(how onset and complete are defined: --verbose, or summary.json's \"note\")")
     return summary
+
+
+def _coating_strain(case: Case, record) -> Optional[dict]:
+    """The coating's peak largest principal (total) strain against the strain it was seen to
+    survive (None without a coating)."""
+    peak = record.peak_coating_strain
+    if peak is None:
+        return None
+    survived = case.materials.coating_survived_strain
+    return {"peak_max_principal": peak, "survived": survived, "beyond_survived": peak > survived}
 
 
 def _now() -> str:
@@ -215,6 +232,7 @@ def _summary(case: Case, problem, record, mesh_stats: dict, profiles: list[str],
         "coating_over_strength": (
             None if coating_strength is None or peak_coating is None else peak_coating > coating_strength
         ),
+        "coating_strain": _coating_strain(case, record),
         "debonding": {
             "onset_expansion_percent": record.onset,
             "complete_expansion_percent": record.complete,

@@ -20,7 +20,8 @@ def _row(expansion: float, debonded_nm: float, axis_damage: float) -> StepState:
     return StepState(step=0, time_s=0.0, direction=1, state_of_charge=0.0,
                      coating_state_of_charge=0.0,
                      expansion_percent=expansion, mechanical_expansion_percent=0.0,
-                     von_mises_max={}, plastic_strain_max=0.0, c_min=0.0, c_max=0.0,
+                     von_mises_max={}, plastic_strain_max=0.0, coating_strain_max=None,
+                     c_min=0.0, c_max=0.0,
                      entry_c_min=0.0, interfaces={"particle_substrate": contact},
                      newton_iterations=0, damage_rounds=0, step_percent=0.0)
 

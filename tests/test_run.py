@@ -55,6 +55,9 @@ def test_run_writes_curves_snapshots_and_an_honest_summary(tmp_path):
     assert curves["expansion_percent"][-1] == pytest.approx(6.0, rel=1e-9)
     assert max(curves["step_percent"]) <= 2.0 + 1e-12
     assert {"von_mises_max_particle_GPa", "von_mises_max_coating_GPa"} <= set(curves)
+    strain = summary["coating_strain"]  # the coating stretched with the particle, flagged past 30 %
+    assert strain["peak_max_principal"] == max(curves["coating_strain_max"]) > 0.06 / 3
+    assert strain["survived"] == 0.30 and strain["beyond_survived"] is False
     tags = json.loads((out / "tags.json").read_text())
     assert {"particle", "substrate", "coating", "particle_substrate"} <= set(json.dumps(tags).split('"'))
     # the written case reloads to the same case

@@ -52,6 +52,7 @@ class RunRecord:
     unstable_jumps: list = field(default_factory=list)  # StallRelief.events: where, released
     cut_offs: list[float] = field(default_factory=list)  # X [%] where desodiation stopped
     peak_von_mises: dict[str, float] = field(default_factory=dict)
+    peak_coating_strain: Optional[float] = None  # the largest coating_strain_max of any step
     onset: dict[str, float] = field(default_factory=dict)  # X [%] of debonding onset, interface
     complete: dict[str, float] = field(default_factory=dict)  # X [%] no bonded arc is left
     energy: Optional[EnergyState] = None  # the energy budget after the last accepted step
@@ -84,6 +85,7 @@ class StepState:
     mechanical_expansion_percent: float
     von_mises_max: dict  # region name → max σ_vM [GPa]
     plastic_strain_max: float
+    coating_strain_max: Optional[float]  # max principal total strain in the coating (None: none)
     c_min: float
     c_max: float
     entry_c_min: float
@@ -102,8 +104,10 @@ class StepState:
             "expansion_percent",
             "mechanical_expansion_percent")}
         row.update({f"von_mises_max_{name}_GPa": value for name, value in self.von_mises_max.items()})
-        row.update({key: getattr(self, key) for key in (
-            "plastic_strain_max", "c_min", "c_max", "entry_c_min")})
+        row["plastic_strain_max"] = self.plastic_strain_max
+        if self.coating_strain_max is not None:
+            row["coating_strain_max"] = self.coating_strain_max
+        row.update({key: getattr(self, key) for key in ("c_min", "c_max", "entry_c_min")})
         for name, state in self.interfaces.items():
             for key, value in asdict(state).items():
                 if key == "area_nm2":
@@ -129,6 +133,7 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
     samples = problem.mechanics.quadrature_samples()
     c = problem.transport.c.x.array[problem.transport.active]
     region = np.rint(samples.region).astype(int)
+    coating = problem.layout.regions.get("coating")
     return StepState(
         step=step, time_s=problem.time, direction=direction,
         state_of_charge=problem.mean_concentration(),
@@ -139,6 +144,8 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
                                             op=MPI.MAX)
                        for name, tag in problem.layout.regions.items()},
         plastic_strain_max=comm.allreduce(np.max(samples.p, initial=0.0), op=MPI.MAX),
+        coating_strain_max=None if coating is None else comm.allreduce(
+            samples.largest_principal_strain(region == coating), op=MPI.MAX),
         c_min=comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN),
         c_max=comm.allreduce(np.max(c, initial=-np.inf), op=MPI.MAX),
         entry_c_min=outcome.entry_c_min,
@@ -303,6 +310,9 @@ def _status(state: StepState, direction: int) -> str:
 def _track_peaks(record: RunRecord, state: StepState) -> None:
     for region, value in state.von_mises_max.items():
         record.peak_von_mises[region] = max(record.peak_von_mises.get(region, 0.0), value)
+    if state.coating_strain_max is not None:
+        record.peak_coating_strain = max(record.peak_coating_strain or -np.inf,
+                                         state.coating_strain_max)
 
 
 def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:

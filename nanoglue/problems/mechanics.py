@@ -64,13 +64,21 @@ class InterfaceSpec:
 @dataclass(frozen=True)
 class Samples:
     """Values at the owned quadrature points: x (n, gdim), region tag (n,), stress (n, stored
-    components of the model), von Mises stress (n,), equivalent plastic strain p (n,)."""
+    components of the model), von Mises stress (n,), equivalent plastic strain p (n,), the
+    total strain of the kinematics (n, 3, 3: swelling included, what the body's shape shows)."""
 
     x: np.ndarray
     region: np.ndarray
     stress: np.ndarray
     von_mises: np.ndarray
     p: np.ndarray
+    strain: np.ndarray
+
+    def largest_principal_strain(self, where: np.ndarray) -> float:
+        """max over the points ``where`` (a mask) of the largest eigenvalue of the strain
+        (−inf where none): this rank's share, the caller reduces over ranks."""
+        chosen = self.strain[where]
+        return float(np.max(np.linalg.eigvalsh(chosen)[:, -1])) if len(chosen) else -np.inf
 
 
 def _add(total, term):
@@ -98,6 +106,7 @@ class Mechanics:
         model = kinematics.model
         mesh = model.mesh
         self.comm, self.mesh, self.solver, self.model = mesh.comm, mesh, solver, model
+        self.kinematics = kinematics
         self.quadrature_degree = quadrature_degree or solver.element_degree
         self.field_of = {tag: (k if interfaces else 0) for k, tag in enumerate(materials)}
         self.fields = [
@@ -250,7 +259,8 @@ class Mechanics:
             owned = dofmap.index_map.size_local
             values[name] = target.x.array.reshape(-1, dofmap.index_map_bs)[:owned].copy()
         return Samples(values["x"], values["region"].ravel(), values["stress"],
-                       values["von_mises"].ravel(), values["p"].ravel())
+                       values["von_mises"].ravel(), values["p"].ravel(),
+                       values["strain"].reshape(-1, 3, 3))
 
     def _sample_targets(self) -> dict:
         """name → (quadrature function, compiled expression) of the sampled fields."""
@@ -261,6 +271,8 @@ class Mechanics:
             "stress": (model.to_components(self.stress), (model.stored_components,)),
             "von_mises": (von_mises(self.stress), ()),
             "p": (self.equivalent_plastic_strain, ()),
+            "strain": (sum(chi[tag] * self.kinematics.strain(self.displacement(tag))
+                           for tag in chi), (3, 3)),
         }
         targets = {}
         for name, (value, shape) in fields.items():

@@ -122,6 +122,27 @@ def test_core_shell_misfit_lame():
     assert core_shell_errors(problem, reference)["pressure"] < 0.01
 
 
+def test_largest_principal_strain_of_the_shell_is_its_lame_hoop_strain():
+    """The coating strain a run reports (``Samples.largest_principal_strain``, its largest over
+    the coating) at each shell point is the Lamé hoop strain there, ε_θθ = [(1 − ν)σ_θθ −
+    ν σ_rr]/E (> ε_rr in a shell pressed from inside), to 1 % of its largest value (measured
+    0.34 %)."""
+    _, problem, case = core_shell_lame_errors()
+    samples = problem.quadrature_samples()
+    m = case.materials
+    reference = core_shell_misfit(A, A + T, m.particle.young, m.particle.poisson,
+                                  m.coating.young, m.coating.poisson, BETA * 0.05 / 3.0)
+    rho, _, _ = spherical(samples)
+    shell = samples.region == tags.COATING
+    nu, young = m.coating.poisson, m.coating.young
+    hoop = ((1.0 - nu) * reference.shell_stt(rho) - nu * reference.shell_srr(rho)) / young
+    largest = np.linalg.eigvalsh(samples.strain)[:, -1]
+    scale = hoop[shell].max()
+    assert np.abs(largest[shell] - hoop[shell]).max() < 0.01 * scale
+    assert samples.largest_principal_strain(shell) == pytest.approx(largest[shell].max())
+    assert samples.largest_principal_strain(shell) == pytest.approx(scale, rel=0.01)
+
+
 @pytest.mark.parametrize("tau", [0.1, 0.5])
 def test_diffusion_induced_stress_cheng_verbrugge(tau):
     """Free elastic sphere (R = 1) with the Crank constant-flux c(r, τ) interpolated into a P2
