@@ -327,6 +327,15 @@ class Solver(Section):
     )
 
 
+class MechanicsModel(Section):
+    kinematics: Literal["small", "finite"] = Field(
+        "small", description="Strain measure of the bulk: small (ε = sym ∇u, the paper's "
+        "model) or finite (F = Fe·Fp·Fc, Hencky elasticity with J2 in Kirchhoff stress, total "
+        "Lagrangian; docs/model.md). At finite strain the cohesive interfaces and the Na "
+        "transport are still those of the reference configuration (issue #20 goes on).",
+    )
+
+
 class Output(Section):
     directory: Optional[str] = Field(
         None, description="Output directory; default results/<case name>. `-o` overrides."
@@ -349,13 +358,14 @@ class Output(Section):
 
 # ------------------------------------------------------------------------------------ case
 class Case(Section):
-    """One simulation: geometry, materials, interfaces, sodiation, solver and output."""
+    """One simulation: geometry, materials, interfaces, mechanics, sodiation, solver, output."""
 
     name: str = Field("case", min_length=1, description="Case name (default: the file's stem).")
     description: str = Field("", description="Free text shown in the summary.")
     geometry: Geometry = Geometry()
     materials: Materials = Materials()
     interfaces: Interfaces = Interfaces()
+    mechanics: MechanicsModel = MechanicsModel()
     sodiation: Sodiation = Sodiation()
     solver: Solver = Solver()
     output: Output = Output()

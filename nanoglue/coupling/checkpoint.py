@@ -74,14 +74,13 @@ def _node_coordinates(function) -> np.ndarray:
     spatial coordinate interpolated into its own space (Lagrange nodes, quadrature points)."""
     space, mesh = function.function_space, function.function_space.mesh
     gdim, shape = mesh.geometry.dim, function.ufl_shape
-    if len(shape) > 1:
-        raise ValueError(f"checkpoint: {function.name} has a tensor shape {shape}")
-    width = shape[0] if shape else 1
+    width = int(np.prod(shape)) if shape else 1  # a tensor's components, row-major
     x, scratch, columns = ufl.SpatialCoordinate(mesh), fem.Function(space), []
     for first in range(0, gdim, width):
         parts = [x[(first + j) % gdim] for j in range(width)]
-        compat.interpolate_expression(scratch, compat.expression(
-            ufl.as_vector(parts) if shape else parts[0], space))
+        value = ufl.as_tensor(np.array(parts, dtype=object).reshape(shape).tolist()) if shape \
+            else parts[0]
+        compat.interpolate_expression(scratch, compat.expression(value, space))
         columns.append(scratch.x.array.reshape(-1, width).copy())
     return np.hstack(columns)[:, :gdim]
 

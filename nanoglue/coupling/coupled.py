@@ -49,7 +49,7 @@ from nanoglue.geometry import tags
 from nanoglue.geometry.layout import layout_of
 from nanoglue.interfaces.laws import DebondedCriterion
 from nanoglue.kinematics.model import model_for
-from nanoglue.kinematics.small_strain import KINEMATICS
+from nanoglue.kinematics import KINEMATICS
 from nanoglue.materials.diffusivity import at_flux_density
 from nanoglue.problems.energy import EnergyBudget
 from nanoglue.problems.mechanics import InterfaceSpec, Mechanics
@@ -90,7 +90,7 @@ class CoupledProblem:
         self.comm = mesh.comm
         self.layout = layout_of(case.geometry, bundle.tags)
         self.model = model_for(case.geometry.model, mesh, self.layout.symmetry_planes)
-        kinematics = KINEMATICS["small"](self.model)
+        kinematics = KINEMATICS[case.mechanics.kinematics](self.model)
         self.regions = list(self.layout.regions.values())
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
         self.coating_conducts = case.sodiation.coating_diffusivity is not None

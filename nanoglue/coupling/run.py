@@ -134,6 +134,7 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
     c = problem.transport.c.x.array[problem.transport.active]
     region = np.rint(samples.region).astype(int)
     coating = problem.layout.regions.get("coating")
+    kinematics = problem.mechanics.kinematics
     return StepState(
         step=step, time_s=problem.time, direction=direction,
         state_of_charge=problem.mean_concentration(),
@@ -144,8 +145,8 @@ def measure_step(problem: CoupledProblem, step: int, direction: int, outcome,
                                             op=MPI.MAX)
                        for name, tag in problem.layout.regions.items()},
         plastic_strain_max=comm.allreduce(np.max(samples.p, initial=0.0), op=MPI.MAX),
-        coating_strain_max=None if coating is None else comm.allreduce(
-            samples.largest_principal_strain(region == coating), op=MPI.MAX),
+        coating_strain_max=None if coating is None else kinematics.engineering_strain(
+            comm.allreduce(samples.largest_principal_strain(region == coating), op=MPI.MAX)),
         c_min=comm.allreduce(np.min(c, initial=np.inf), op=MPI.MIN),
         c_max=comm.allreduce(np.max(c, initial=-np.inf), op=MPI.MAX),
         entry_c_min=outcome.entry_c_min,

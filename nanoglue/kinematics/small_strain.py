@@ -6,7 +6,7 @@
 
 The model (``kinematics.model``) supplies H in its own coordinates (the hoop term in
 axisymmetry), so this class is dimension-free; a finite-strain class takes the same H and
-returns its own measure. ``KINEMATICS`` maps mechanics.kinematics names to classes.
+returns its own measure (``finite_strain``); ``kinematics.KINEMATICS`` maps the names to classes.
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ class SmallStrain:
         """ε(u) = ½(H + Hᵀ)."""
         return self.model.symmetric_gradient(u)
 
+    def strain_measure(self, u):
+        """ε(u) (outputs: its principal values are the principal strains)."""
+        return self.strain(u)
+
+    @staticmethod
+    def engineering_strain(eigenvalue):
+        """A principal value of ε is already the engineering strain along its direction."""
+        return eigenvalue
+
     @staticmethod
     def swelling_strain(volumetric):
         """ε* = (θ/3) I for a volumetric swelling θ (β c for Na, ε_conv for the coating)."""
@@ -34,7 +43,3 @@ class SmallStrain:
     def volume_change(self, u):
         """ΔV/V₀ = tr ε(u) (per unit reference volume; hoop term included)."""
         return ufl.tr(self.strain(u))
-
-
-KINEMATICS = {"small": SmallStrain}
-"""mechanics kinematics name → class."""

@@ -1,16 +1,23 @@
-"""Bulk materials by name: each returns stress and consistent tangent of its region.
+"""Bulk materials by kinematics and name: each returns stress and tangent of its region.
 
 A new material is one class (``__init__(kinematics, u, cells, eigenstrain, mesh, material,
-quadrature_degree)``, ``stress()``, ``committed_stress()``, ``tangent(du)``, ``update()``,
-``commit()``, ``set_material(material)``) and one line in ``MATERIALS``.
+quadrature_degree)``, ``stress()`` — work-conjugate to ``kinematics.strain``: σ at small strain,
+P at finite strain —, ``committed_stress()`` — the Cauchy stress of the last accepted step —,
+``tangent(du)``, ``update()``, ``commit()``, ``set_material(material)``, ``persistent()``, ``p``)
+and one line in ``MATERIALS``.
 """
 
 from nanoglue.materials.elastic import Elastic
+from nanoglue.materials.hencky import HenckyJ2
 from nanoglue.materials.j2 import J2Plastic
+from nanoglue.materials.neo_hookean import NeoHookean
 
-MATERIALS = {"elastic": Elastic, "j2": J2Plastic}
+MATERIALS = {("small", "elastic"): Elastic, ("small", "j2"): J2Plastic,
+             ("finite", "elastic"): NeoHookean, ("finite", "j2"): HenckyJ2}
+"""(kinematics name, model name) → material class."""
 
 
-def material_name(material) -> str:
-    """The registered model of a config.ElasticMaterial: J2 when it has a yield stress."""
-    return "elastic" if material.yield_stress is None else "j2"
+def material_class(kinematics, material):
+    """The registered class for a config.ElasticMaterial under ``kinematics``: J2 when it has a
+    yield stress (Hencky + J2 at finite strain), elastic otherwise (neo-Hookean there)."""
+    return MATERIALS[kinematics.name, "elastic" if material.yield_stress is None else "j2"]

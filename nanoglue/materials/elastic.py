@@ -57,6 +57,16 @@ def elastic_energy_density(sigma, constants: ElasticConstants):
     return 0.5 * ufl.inner(sigma, strain)
 
 
+def small_strain_energy(sigma, eigenstrain, plastic_strain, constants, before):
+    """The bulk balance's densities at small strain (``problems.energy``): the eigenstrain's
+    work −σ̄:Δε*, the stored energy ½ σ:C⁻¹:σ and the plastic work σ̄:Δε^p of the step,
+    σ̄ = ½(σ + before(σ)), ``before`` an expression's value at the last accepted step."""
+    mid = 0.5 * (sigma + before(sigma))
+    return (-ufl.inner(mid, eigenstrain - before(eigenstrain)),
+            elastic_energy_density(sigma, constants),
+            ufl.inner(mid, plastic_strain - before(plastic_strain)))
+
+
 def von_mises(sigma):
     """σ_eq = √(3/2 s:s), s = σ − tr(σ)/3 I."""
     s = ufl.dev(sigma)
@@ -83,10 +93,10 @@ class Elastic:
         """C : ε(δu) (Jacobian)."""
         return hooke(self._strain(du), self.constants)
 
-    @staticmethod
-    def plastic_strain():
-        """ε^p = 0."""
-        return ufl.zero(3, 3)
+    def energy_densities(self, eigenstrain, before):
+        """``small_strain_energy`` with ε^p = 0."""
+        return small_strain_energy(self._stress, eigenstrain, ufl.zero(3, 3), self.constants,
+                                   before)
 
     def set_material(self, material) -> None:
         self.constants.assign(material)

@@ -33,7 +33,7 @@ from dolfinx import fem
 from petsc4py import PETSc
 
 from nanoglue.fem import compat
-from nanoglue.materials.elastic import ElasticConstants, hooke
+from nanoglue.materials.elastic import ElasticConstants, hooke, small_strain_energy
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,11 @@ class J2Plastic:
         """σ of the last accepted step (outputs)."""
         return self._model.to_tensor(self.stress_state)
 
-    def plastic_strain(self):
-        """ε^p of the last accepted step (energy budget)."""
-        return self._model.to_tensor(self.plastic_strain_state)
+    def energy_densities(self, eigenstrain, before):
+        """``small_strain_energy`` of the committed state, its ε^p included."""
+        return small_strain_energy(self.committed_stress(), eigenstrain,
+                                   self._model.to_tensor(self.plastic_strain_state),
+                                   self.constants, before)
 
     def tangent(self, du):
         """C_alg : ε(δu) with the β and N of the current iterate, for the Jacobian."""

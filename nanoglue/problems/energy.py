@@ -20,6 +20,17 @@ interface   W_Γ = ΔΨ_bonded + ΔΨ_residual + ΔΨ_contact + D_d,
             the surplus of a viscous damage law (≥ 0: it grows d while δ > κ(d)); with a
             rate-independent law D_viscous is the time discretisation's share of D_d.
 
+At finite strain (``materials.hencky``; per reference volume, τ = Jc τe the Kirchhoff stress,
+ψ(εe) per swollen volume) the bulk terms are
+
+            W*   = ∫ ∫ (Jc ψ − tr τ/3) d ln Jc dV₀   the swelling's work: the pressure's, and the
+                                                   energy the added volume brings (O(ε²) at small
+                                                   strain, where it is left out)
+            Ψ_el = ∫ Jc ψ(εe) dV₀,   D_p = ∫ ∫ Jc σ_Y dp dV₀,
+
+from P:Ḟ = d(Jc ψ)/dt − ψ dJc/dt + Jc σ_Y ṗ + (tr τ/3) d ln Jc/dt; each material returns its
+three densities (``energy_densities``), so this module is the same for both kinematics.
+
 x̄ = ½(x_n + x_{n+1}): the trapezoidal rule over each accepted step. What each residual tests:
 the bulk one the time discretisation of the eigenstrain and plastic work against the stored
 energy, through equilibrium (it is independent of the interface accounts but for W_Γ); the
@@ -44,7 +55,6 @@ from mpi4py import MPI
 
 from nanoglue.fem.state import PreviousState
 from nanoglue.interfaces.laws import LocalOpening
-from nanoglue.materials.elastic import elastic_energy_density
 
 
 @dataclass(frozen=True)
@@ -96,13 +106,8 @@ class EnergyBudget:
         w, dx = mechanics.model.weight, mechanics.dx
         self._regions = {}
         for tag, name in regions.items():
-            material = mechanics.regions[tag]
-            sigma, strain = material.committed_stress(), mechanics.eigenstrains[tag]
-            mid = 0.5 * (sigma + before(sigma))
-            self._regions[name] = [fem.form(f * w * dx(tag)) for f in (
-                -ufl.inner(mid, strain - before(strain)),
-                elastic_energy_density(sigma, material.constants),
-                ufl.inner(mid, material.plastic_strain() - before(material.plastic_strain())))]
+            terms = mechanics.regions[tag].energy_densities(mechanics.eigenstrains[tag], before)
+            self._regions[name] = [fem.form(f * w * dx(tag)) for f in terms]
         self._interfaces = {}
         for tag, name in interfaces.items():
             interface = mechanics.interfaces[tag]

@@ -1,7 +1,9 @@
 """Quasi-static mechanics composed of bulk regions, cohesive interfaces and supports, solved by
 Newton's method (``fem.newton``) on the active dofs of its fields (``fem.block_system``).
 
-Weak form, for the model's measure weight w (r in axisymmetry, 1 in 3-D) and the kinematics' ε:
+Weak form, for the model's measure weight w (r in axisymmetry, 1 in 3-D) and the kinematics'
+strain measure (ε(v) at small strain; H(v) = δF at finite strain, the stress then P, total
+Lagrangian: every integral over the reference configuration):
 
     Σ_X ∫_X σ_X : ε(v_X) w dx + Σ_Γ ∫_Γ T([[u]]; d)·[[v]] w dS = 0.
 
@@ -46,7 +48,7 @@ from nanoglue.fem.regions import cell_measure, region_cells, region_indicator
 from nanoglue.fem.state import StateSet
 from nanoglue.interfaces.cohesive import CohesiveInterface
 from nanoglue.interfaces.laws import DebondedCriterion, law_for
-from nanoglue.materials import MATERIALS, material_name
+from nanoglue.materials import material_class
 from nanoglue.materials.elastic import von_mises
 from nanoglue.problems.supports import field_conditions
 from nanoglue.timing import STOPWATCH
@@ -65,7 +67,8 @@ class InterfaceSpec:
 class Samples:
     """Values at the owned quadrature points: x (n, gdim), region tag (n,), stress (n, stored
     components of the model), von Mises stress (n,), equivalent plastic strain p (n,), the
-    total strain of the kinematics (n, 3, 3: swelling included, what the body's shape shows)."""
+    strain measure of the kinematics (n, 3, 3: ε, or Green–Lagrange at finite strain; swelling
+    included, what the body's shape shows)."""
 
     x: np.ndarray
     region: np.ndarray
@@ -76,7 +79,8 @@ class Samples:
 
     def largest_principal_strain(self, where: np.ndarray) -> float:
         """max over the points ``where`` (a mask) of the largest eigenvalue of the strain
-        (−inf where none): this rank's share, the caller reduces over ranks."""
+        measure (−inf where none; ``kinematics.engineering_strain`` turns it into λ − 1):
+        this rank's share, the caller reduces over ranks."""
         chosen = self.strain[where]
         return float(np.max(np.linalg.eigvalsh(chosen)[:, -1])) if len(chosen) else -np.inf
 
@@ -115,7 +119,8 @@ class Mechanics:
         tests = [ufl.TestFunction(f.function_space) for f in self.fields]
         trials = [ufl.TrialFunction(f.function_space) for f in self.fields]
         dx = self.dx = cell_measure(mesh, self.quadrature_degree, cell_tags)
-        self.eigenstrains = {tag: eigenstrains.get(tag, ufl.zero(3, 3)) for tag in materials}
+        none = kinematics.swelling_strain(fem.Constant(mesh, PETSc.ScalarType(0.0)))
+        self.eigenstrains = {tag: eigenstrains.get(tag, none) for tag in materials}
         w = model.weight
         self.indicators = {tag: region_indicator(mesh, cell_tags, tag) for tag in materials}
         self.regions = {}
@@ -123,7 +128,7 @@ class Mechanics:
         jacobians = [[None] * len(self.fields) for _ in self.fields]
         for tag, material in materials.items():
             k = self.field_of[tag]
-            law = MATERIALS[material_name(material)]
+            law = material_class(kinematics, material)
             region = self.regions[tag] = law(
                 kinematics, self.fields[k], region_cells(self.indicators[tag]),
                 self.eigenstrains[tag], mesh, material, self.quadrature_degree)
@@ -271,7 +276,7 @@ class Mechanics:
             "stress": (model.to_components(self.stress), (model.stored_components,)),
             "von_mises": (von_mises(self.stress), ()),
             "p": (self.equivalent_plastic_strain, ()),
-            "strain": (sum(chi[tag] * self.kinematics.strain(self.displacement(tag))
+            "strain": (sum(chi[tag] * self.kinematics.strain_measure(self.displacement(tag))
                            for tag in chi), (3, 3)),
         }
         targets = {}

@@ -1,0 +1,53 @@
+"""Finite-strain kinematics, total Lagrangian: the deformation gradient and its swelling part.
+
+    F = I + H,      H = model.gradient(u)             (F_θθ = 1 + u_r/R in axisymmetry)
+    F = Fe · Fp · Fc,   Fc = Jc^(1/3) I,   Jc = 1 + θ   isotropic swelling of volume ratio Jc
+    ΔV/V₀ = J − 1,  J = det F                           (the actual volume change)
+
+The weak form pairs the first Piola–Kirchhoff stress P with the variation of F, δF = H(δu):
+``strain(u)`` is therefore H(u) here (ε(u) at small strain), and a finite-strain material
+returns P (``materials.hencky``). Everything is written with 3×3 tensors from the model, so the
+class is dimension-free like ``SmallStrain``.
+"""
+
+from __future__ import annotations
+
+import ufl
+
+
+class FiniteStrain:
+    """F(u), the swelling deformation Fc and the volume change at finite strain."""
+
+    name = "finite"
+
+    def __init__(self, model):
+        self.model = model
+
+    def strain(self, u):
+        """H(u) = ∇u (3×3, hoop term included): the measure whose variation P works on."""
+        return self.model.gradient(u)
+
+    def deformation_gradient(self, u):
+        """F = I + H(u)."""
+        return ufl.Identity(3) + self.model.gradient(u)
+
+    @staticmethod
+    def swelling_strain(volumetric):
+        """Fc = (1 + θ)^(1/3) I for a volumetric swelling θ (β c for Na, ε_conv for the coating):
+        the swollen volume is Jc = det Fc = 1 + θ times the pristine one."""
+        return (1.0 + volumetric) ** (1.0 / 3.0) * ufl.Identity(3)
+
+    def strain_measure(self, u):
+        """Green–Lagrange E = ½(FᵀF − I): its eigenvalues are (λ² − 1)/2, λ the principal
+        stretches (outputs)."""
+        F = self.deformation_gradient(u)
+        return 0.5 * (F.T * F - ufl.Identity(3))
+
+    @staticmethod
+    def engineering_strain(eigenvalue):
+        """λ − 1 of a principal value (λ² − 1)/2 of ``strain_measure``."""
+        return (1.0 + 2.0 * eigenvalue) ** 0.5 - 1.0
+
+    def volume_change(self, u):
+        """ΔV/V₀ = det F − 1 (per unit reference volume; hoop term included)."""
+        return ufl.det(self.deformation_gradient(u)) - 1.0

@@ -1,0 +1,169 @@
+"""Hencky elasticity with J2 perfect plasticity at finite strain (exponential-map return).
+
+Multiplicative split F = Fe · Fp · Fc (``kinematics.finite_strain``); with the swelling taken
+out, F̄ = F Jc^(−1/3), and the plastic state kept as Cp⁻¹ = (Fpᵀ Fp)⁻¹ (reference frame):
+
+    be_trial = F̄ Cp,n⁻¹ F̄ᵀ = Σ λᵢ² nᵢ⊗nᵢ,    εᵢ_trial = ln λᵢ        elastic log strains
+    τeᵢ = 2μ dev(ε)ᵢ + K tr(ε)                                      Hencky (per swollen volume)
+    q = √(3/2) |dev τe|,  f = q − σ_Y,  Δp = ⟨f⟩₊ / (3μ)             J2, perfect plasticity
+    εᵢ = εᵢ_trial − Δp · (3/2) dev(τe)ᵢ / q                          return along the normal
+    τ = Jc Σ τeᵢ(ε) nᵢ⊗nᵢ,   P = τ F⁻ᵀ,   σ = τ / det F                Kirchhoff, Piola, Cauchy
+    Cp,n+1⁻¹ = F̄⁻¹ (Σ e^(2εᵢ) nᵢ⊗nᵢ) F̄⁻ᵀ,   p += Δp
+
+The return is the small-strain radial return in the principal log strains, exact for coaxial
+loading (the swelling of a constrained element through yield and back: tests). An elastic region
+is the same law with σ_Y = ∞: at small strain it is Hooke's law with the same E and ν.
+
+Evaluated with numpy at the quadrature points (eigendecomposition of symmetric 3×3 tensors,
+repeated eigenvalues included — a freely swelling body has be = I). The tangent ∂P/∂F is the
+central difference of the whole return, P(F ± h Eₖₗ) with Cp,n fixed, h = 1e-6: the algorithmic
+tangent of this very update to ~1e-9, which is what Newton needs (converged fields depend on
+the residual only).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from nanoglue.fem import compat
+
+STEP = 1e-6  # central-difference step in F for the tangent
+
+
+def hencky_return(F, Jc, cp_inv, mu, bulk, yield_stress):
+    """(P, Cauchy σ, Cp⁻¹ after, Δp, principal elastic log strains (n,3)) at points: F (n,3,3),
+    Jc (n,), Cp,n⁻¹ (n,3,3)."""
+    bar = F * Jc[:, None, None] ** (-1.0 / 3.0)
+    trial = bar @ cp_inv @ np.swapaxes(bar, 1, 2)
+    squares, vectors = np.linalg.eigh(0.5 * (trial + np.swapaxes(trial, 1, 2)))
+    strain = 0.5 * np.log(squares)
+    volumetric = strain.sum(axis=1, keepdims=True)
+    deviator = 2.0 * mu * (strain - volumetric / 3.0)
+    q = np.sqrt(1.5 * np.sum(deviator**2, axis=1))
+    dp = np.maximum(q - yield_stress, 0.0) / (3.0 * mu)
+    scale = np.where(dp > 0.0, 1.0 - 3.0 * mu * dp / np.where(q > 0.0, q, 1.0), 1.0)
+    strain = strain - (1.0 - scale)[:, None] * (strain - volumetric / 3.0)
+    principal = Jc[:, None] * (scale[:, None] * deviator + bulk * volumetric)
+    tau = np.einsum("nij,nj,nkj->nik", vectors, principal, vectors)
+    inverse_t = np.swapaxes(np.linalg.inv(F), 1, 2)
+    elastic = np.einsum("nij,nj,nkj->nik", vectors, np.exp(2.0 * strain), vectors)
+    bar_inv = np.linalg.inv(bar)
+    after = bar_inv @ elastic @ np.swapaxes(bar_inv, 1, 2)
+    return tau @ inverse_t, tau / np.linalg.det(F)[:, None, None], after, dp, strain
+
+
+def stored_density(strain, mu, bulk):
+    """ψ(εe) = μ |dev εe|² + (K/2)(tr εe)² per swollen volume, from principal log strains."""
+    volumetric = strain.sum(axis=1)
+    deviator = strain - volumetric[:, None] / 3.0
+    return mu * np.sum(deviator**2, axis=1) + 0.5 * bulk * volumetric**2
+
+
+def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
+    """∂P/∂F (n, 9, 9), rows P_ij, columns F_kl (row-major), by central differences."""
+    tangent = np.empty((F.shape[0], 9, 9))
+    for column in range(9):
+        k, l = divmod(column, 3)
+        step = np.zeros((3, 3))
+        step[k, l] = STEP
+        plus = hencky_return(F + step, Jc, cp_inv, mu, bulk, yield_stress)[0]
+        minus = hencky_return(F - step, Jc, cp_inv, mu, bulk, yield_stress)[0]
+        tangent[:, :, column] = ((plus - minus) / (2.0 * STEP)).reshape(-1, 9)
+    return tangent
+
+
+class HenckyJ2:
+    """Quadrature state of one finite-strain region (elastic when the material has no yield
+    stress) and the numpy update behind it (module docstring)."""
+
+    name = "hencky"
+
+    def __init__(self, kinematics, u, cells, swelling, mesh, material, quadrature_degree):
+        self._model = kinematics.model
+        self._strain = kinematics.strain
+        space = {shape: compat.quadrature_space(mesh, quadrature_degree, shape)
+                 for shape in ((), (3, 3), (9, 9))}
+        self._F, self._Fc, self._P, self._cauchy_trial = (fem.Function(space[3, 3])
+                                                          for _ in range(4))
+        self._A = fem.Function(space[9, 9])
+        self.cp_inv, self.cauchy = fem.Function(space[3, 3]), fem.Function(space[3, 3])
+        # committed per point: p, Jc ψ, Jc ψ − tr τ/3, ln Jc, ∫ Jc σ_Y dp (energy_densities)
+        self.p, self._stored, self._swelling_power, self._log_jc, self._dissipated = (
+            fem.Function(space[()]) for _ in range(5))
+        self._expressions = [(self._F, compat.expression(kinematics.deformation_gradient(u),
+                                                         space[3, 3])),
+                             (self._Fc, compat.expression(swelling, space[3, 3]))]
+        self._cells = np.asarray(cells, dtype=np.int32)
+        self._points = compat.cell_dofs(space[()])[self._cells].ravel()
+        self.cp_inv.x.array.reshape(-1, 3, 3)[self._points] = np.eye(3)
+        self.set_material(material)
+        self._pending = None
+
+    def set_material(self, material) -> None:
+        """New E, ν, σ_Y (numbers: nothing is compiled from them)."""
+        young, nu = material.young, material.poisson
+        self._mu, self._bulk = young / (2.0 * (1.0 + nu)), young / (3.0 * (1.0 - 2.0 * nu))
+        self._yield = np.inf if material.yield_stress is None else material.yield_stress
+
+    def _at_points(self):
+        for target, expression in self._expressions:
+            compat.interpolate_expression(target, expression, self._cells)
+        F = self._F.x.array.reshape(-1, 3, 3)[self._points]
+        Jc = np.linalg.det(self._Fc.x.array.reshape(-1, 3, 3)[self._points])
+        return F, Jc, self.cp_inv.x.array.reshape(-1, 3, 3)[self._points]
+
+    def update(self) -> None:
+        """Return at the current displacement: P and ∂P/∂F of the iterate (not committed)."""
+        F, Jc, cp_inv = self._at_points()
+        args = (self._mu, self._bulk, self._yield)
+        P, cauchy, after, dp, strain = hencky_return(F, Jc, cp_inv, *args)
+        self._P.x.array.reshape(-1, 3, 3)[self._points] = P
+        self._A.x.array.reshape(-1, 9, 9)[self._points] = piola_tangent(F, Jc, cp_inv, *args)
+        self._pending = Jc, cauchy, after, dp, strain
+
+    def commit(self) -> None:
+        """Accept the step: Cp⁻¹, p, the Cauchy stress of the returned state and the energy
+        densities (the plastic work with Jc at mid-step)."""
+        self.update()
+        Jc, cauchy, after, dp, strain = self._pending
+        points = self._points
+        self.cauchy.x.array.reshape(-1, 3, 3)[points] = cauchy
+        self.cp_inv.x.array.reshape(-1, 3, 3)[points] = after
+        self.p.x.array[points] += dp
+        yield_stress = self._yield if np.isfinite(self._yield) else 0.0  # dp = 0 when elastic
+        Jc_before = np.exp(self._log_jc.x.array[points])
+        self._dissipated.x.array[points] += 0.5 * (Jc + Jc_before) * yield_stress * dp
+        stored = Jc * stored_density(strain, self._mu, self._bulk)
+        self._stored.x.array[points] = stored
+        self._swelling_power.x.array[points] = stored - Jc * self._bulk * strain.sum(axis=1)
+        self._log_jc.x.array[points] = np.log(Jc)
+
+    def stress(self):
+        """P of the current iterate (residual: ∫ P : H(v) w dV₀)."""
+        return self._P
+
+    def committed_stress(self):
+        """Cauchy σ of the last accepted step (outputs)."""
+        return self.cauchy
+
+    def tangent(self, du):
+        """∂P/∂F : H(δu) (Jacobian)."""
+        H = self._strain(du)
+        return ufl.as_tensor([[sum(self._A[3 * i + j, 3 * k + l] * H[k, l]
+                                   for k in range(3) for l in range(3))
+                               for j in range(3)] for i in range(3)])
+
+    def energy_densities(self, swelling, before):
+        """The bulk balance's densities per reference volume (``problems.energy``): the step's
+        swelling work ½(g + before(g)) Δ ln Jc with g = Jc ψ − tr τ/3, the stored Jc ψ, the
+        step's plastic work ∫ Jc σ_Y dp."""
+        g, log_jc = self._swelling_power, self._log_jc
+        return (0.5 * (g + before(g)) * (log_jc - before(log_jc)), self._stored,
+                self._dissipated - before(self._dissipated))
+
+    def persistent(self) -> list:
+        """The functions a step changes for good (for checkpoints and rollback)."""
+        return [self.cp_inv, self.cauchy, self.p, self._stored, self._swelling_power,
+                self._log_jc, self._dissipated]
