@@ -331,8 +331,8 @@ class MechanicsModel(Section):
     kinematics: Literal["small", "finite"] = Field(
         "small", description="Strain measure of the bulk: small (ε = sym ∇u, the paper's "
         "model) or finite (F = Fe·Fp·Fc, Hencky elasticity with J2 in Kirchhoff stress, total "
-        "Lagrangian; docs/model.md). At finite strain the cohesive interfaces and the Na "
-        "transport are still those of the reference configuration (issue #20 goes on).",
+        "Lagrangian, Na transport pulled back: docs/model.md). At finite strain the cohesive "
+        "interfaces are still those of the reference configuration (issue #20 goes on).",
     )
 
 

@@ -43,6 +43,7 @@ from petsc4py import PETSc
 
 from nanoglue.config import Case, ConstantDiffusivity
 from nanoglue.coupling.stepping import expansion_rate
+from nanoglue.fem import compat
 from nanoglue.fem.newton import NewtonResult
 from nanoglue.fem.state import StateSet
 from nanoglue.geometry import tags
@@ -107,9 +108,18 @@ class CoupledProblem:
         solver = case.solver
         (entry, side), *more_entries = measures
         self.diffusivity = at_flux_density(case.sodiation.diffusivity, self.flux_density)
+        coating = self._conducting_coating(dx)
+        # the deformation the transport sees: each transport region's displacement at the last
+        # accepted step, copied in before every transport step (finite strain only)
+        self._deformed = {tag: fem.Function(compat.lagrange_space(
+            mesh, solver.element_degree, (self.model.gdim,)))
+            for tag in [tags.PARTICLE] + ([tags.COATING] if coating else [])}
+        metrics = [kinematics.diffusion_metric(u) for u in self._deformed.values()]
+        if all(metric is None for metric in metrics):
+            self._deformed = {}
         self.transport = Transport(mesh, dx(tags.PARTICLE), entry, self.diffusivity,
-                                   solver.petsc_options, side, self._conducting_coating(dx),
-                                   more_entries, model=self.model)
+                                   solver.petsc_options, side, coating, more_entries,
+                                   model=self.model, metrics=metrics)
         self._particle_sodium = fem.form(revolution * w * self.transport.c * dx(tags.PARTICLE))
         mesh.topology.create_connectivity(mesh.topology.dim, mesh.topology.dim)  # for cell dofs
         self._particle_dofs = fem.locate_dofs_topological(
@@ -279,6 +289,8 @@ class CoupledProblem:
         X(Δt) = X_n ± ΔX by secant steps from (0, X_n) and Δt₀, each one transport solve from
         ``c_before``: X(Δt) is smooth and nearly linear, so |miss| ≤ LANDING_TOLERANCE in a few.
         """
+        for tag, deformed in self._deformed.items():
+            deformed.x.array[:] = self.mechanics.displacement(tag).x.array
         flux = direction * self.flux_density
         target = self.chemical_expansion() + direction * expansion_step
         dt = expansion_step / self.rate

@@ -48,6 +48,20 @@ class FiniteStrain:
         """λ − 1 of a principal value (λ² − 1)/2 of ``strain_measure``."""
         return (1.0 + 2.0 * eigenvalue) ** 0.5 - 1.0
 
+    @staticmethod
+    def diffusion_metric(u):
+        """C⁻¹ of the in-plane deformation, C = FᵀF with F = I + ∇u (gdim × gdim: in
+        axisymmetry the (r, z) block, all c needs, since ∂c/∂θ = 0).
+
+        Derivation: c is per reference volume, c = n₀ x with x = Na per Sn and n₀ the pristine
+        Sn density (the Sn atoms stay with their reference volume). The current flux is driven
+        by the gradient of x at the current Sn density n₀/J: j = −D (n₀/J) ∇ₓ x = −(D/J) ∇ₓ c.
+        Per reference area (Nanson), J₀ = J F⁻¹ j = −D F⁻¹F⁻ᵀ ∇_X c = −D C⁻¹ ∇_X c, with
+        ∇ₓ = F⁻ᵀ ∇_X: no J is left. (Driven by the current concentration c/J instead, a ∇J term
+        would appear.)"""
+        F = ufl.Identity(len(u)) + ufl.grad(u)
+        return ufl.inv(F.T * F)
+
     def volume_change(self, u):
         """ΔV/V₀ = det F − 1 (per unit reference volume; hoop term included)."""
         return ufl.det(self.deformation_gradient(u)) - 1.0

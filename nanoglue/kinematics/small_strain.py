@@ -36,6 +36,11 @@ class SmallStrain:
         return eigenvalue
 
     @staticmethod
+    def diffusion_metric(u):
+        """None: Fick's law in the undeformed geometry (the small-strain model)."""
+        return None
+
+    @staticmethod
     def swelling_strain(volumetric):
         """ε* = (θ/3) I for a volumetric swelling θ (β c for Na, ε_conv for the coating)."""
         return volumetric / 3.0 * ufl.Identity(3)

@@ -29,6 +29,11 @@ while the lagged step converges in Δt (two-stage D_lo = 0.02, D_hi = 6, R = 1, 
 the front's c1/2 point at t = 0.16 sits at r = 0.428, 0.390, 0.372 for Δt = 0.002, 0.001, 0.0005,
 fully implicit 0.359). Control the error by the step size (sub-steps).
 
+At finite strain (``metrics``) the flux carries the pull-back of the deformation, D C⁻¹∇_X c
+(c per reference volume, its gradient that of Na per Sn), every integral staying over the
+reference configuration: c is conserved exactly as above and the galvanostatic flux per
+reference area is unchanged.
+
 Sign: j > 0 sodiates (Na flows in), j < 0 desodiates. c is never clipped.
 
 Regions: the mesh may hold cells outside the transport region (substrate, coating). Only the dofs
@@ -73,10 +78,13 @@ def lumped_mass(r, v, measures, storages) -> fem.Form:
     return fem.form(sum(s * r * v * dx for s, dx in zip(storages, measures)))
 
 
-def stiffness(r, diffusivities, dt, u, v, measures) -> fem.Form:
-    """Δt·K: Δt Σ_k ∫_Ωk w D_k ∇u·∇v dx."""
-    flux = ufl.inner(ufl.grad(u), ufl.grad(v))
-    return fem.form(sum(dt * r * d * flux * dx for d, dx in zip(diffusivities, measures)))
+def stiffness(r, diffusivities, dt, u, v, measures, metrics) -> fem.Form:
+    """Δt·K: Δt Σ_k ∫_Ωk w D_k (G_k ∇u)·∇v dx, G_k the region's metric (None: I)."""
+    def flux(metric):
+        gradient = ufl.grad(u) if metric is None else metric * ufl.grad(u)
+        return ufl.inner(gradient, ufl.grad(v))
+    return fem.form(sum(dt * r * d * flux(g) * dx
+                        for d, dx, g in zip(diffusivities, measures, metrics)))
 
 
 def entry_load(r, flux, dt, v, entries: Sequence[tuple]) -> fem.Form:
@@ -110,7 +118,10 @@ class Transport:
     the same flux density enters through; diffusivity_config: a ``sodiation.diffusivity``
     section; petsc_options: verbatim PETSc options of the linear solve (default MUMPS LU);
     more_regions: further (measure, diffusivity section, storage s) triples, cells disjoint
-    from ``dx_region``'s, that join the transport region with their own D and s (a coating).
+    from ``dx_region``'s, that join the transport region with their own D and s (a coating);
+    metrics: per region (``dx_region`` first, then ``more_regions``) a gdim×gdim UFL tensor G
+    in the flux D G ∇c, None for none (the pull-back C⁻¹ at finite strain:
+    ``kinematics.finite_strain.FiniteStrain.diffusion_metric``).
 
     Public state: ``c`` (P1 Function; set the initial condition in ``c.x.array``), ``dt`` and
     ``flux`` (fem.Constant, set by ``step``).
@@ -127,6 +138,7 @@ class Transport:
         more_regions: Sequence[tuple] = (),
         more_entries: Sequence[tuple] = (),
         model=None,
+        metrics: Sequence = (),
     ):
         self.comm = mesh.comm
         space = compat.lagrange_space(mesh, 1)
@@ -140,7 +152,8 @@ class Transport:
         measures, models, storages = zip((dx_region, diffusivity_config, 1.0), *more_regions)
         storages = [fem.Constant(mesh, PETSc.ScalarType(s)) for s in storages]
         d_of_c = [diffusivity(self._c_old, model) for model in models]
-        self._stiffness = stiffness(r, d_of_c, self.dt, u, v, measures)
+        metrics = list(metrics) + [None] * (len(measures) - len(metrics))
+        self._stiffness = stiffness(r, d_of_c, self.dt, u, v, measures, metrics)
         self._load_form = entry_load(r, self.flux, self.dt, v,
                                      [(entry, entry_restriction), *more_entries])
         self._sodium = sodium(model.revolution, r, self.c, measures, storages)
