@@ -16,9 +16,8 @@ is the same law with σ_Y = ∞: at small strain it is Hooke's law with the same
 
 Evaluated with numpy at the quadrature points (eigendecomposition of symmetric 3×3 tensors,
 repeated eigenvalues included — a freely swelling body has be = I). The tangent ∂P/∂F is the
-central difference of the whole return, P(F ± h Eₖₗ) with Cp,n fixed, h = 1e-6: the algorithmic
-tangent of this very update to ~1e-9, which is what Newton needs (converged fields depend on
-the residual only).
+exact algorithmic tangent of this update (``piola_tangent``: the principal consistent tangent
+carried through the spectral decomposition; checked against central differences in the tests).
 """
 
 from __future__ import annotations
@@ -28,9 +27,6 @@ import ufl
 from dolfinx import fem
 
 from nanoglue.fem import compat
-
-STEP = 1e-6  # central-difference step in F for the tangent
-
 
 def hencky_return(F, Jc, cp_inv, mu, bulk, yield_stress):
     """(P, Cauchy σ, Cp⁻¹ after, Δp, principal elastic log strains (n,3)) at points: F (n,3,3),
@@ -62,15 +58,56 @@ def stored_density(strain, mu, bulk):
 
 
 def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
-    """∂P/∂F (n, 9, 9), rows P_ij, columns F_kl (row-major), by central differences."""
+    """∂P/∂F (n, 9, 9), rows P_ij, columns F_kl (row-major): the algorithmic tangent of
+    ``hencky_return`` (module docstring), exact.
+
+    τ is an isotropic function of be_trial = Σ bᵢ nᵢ⊗nᵢ with principal values τᵢ(ε), εⱼ = ½ ln bⱼ,
+    whose derivative D = ∂τ/∂ε is the small-strain consistent tangent in principal space,
+    Jc [K 11ᵀ + 2μθ (I − 11ᵀ/3 − N̂N̂ᵀ)], θ = σ_Y/q and N̂ the unit trial deviator where yielding
+    (θ = 1, N̂ = 0 elastic). In the eigenbasis, with db̂ = Vᵀ db V,
+
+        dτ̂ᵢᵢ = Σⱼ Dᵢⱼ db̂ⱼⱼ / (2bⱼ),   dτ̂ᵢⱼ = ωᵢⱼ db̂ᵢⱼ,   ωᵢⱼ = (τᵢ − τⱼ)/(bᵢ − bⱼ)
+
+    (→ (Dᵢᵢ − Dᵢⱼ)/(2bᵢ) as bⱼ → bᵢ: repeated eigenvalues, the free swelling state), and
+    db = dF̄ Cp⁻¹F̄ᵀ + F̄ Cp⁻¹dF̄ᵀ, dF̄ = Jc^(−1/3) dF, dP = dτ F⁻ᵀ − τ F⁻ᵀ dFᵀ F⁻ᵀ."""
+    scale = Jc[:, None, None] ** (-1.0 / 3.0)
+    bar = F * scale
+    trial = bar @ cp_inv @ np.swapaxes(bar, 1, 2)
+    b, V = np.linalg.eigh(0.5 * (trial + np.swapaxes(trial, 1, 2)))
+    strain = 0.5 * np.log(b)
+    volumetric = strain.sum(axis=1, keepdims=True)
+    deviator = 2.0 * mu * (strain - volumetric / 3.0)
+    q = np.sqrt(1.5 * np.sum(deviator**2, axis=1))
+    yielding = q > yield_stress
+    theta = np.where(yielding, yield_stress / np.where(q > 0.0, q, 1.0), 1.0)
+    norm = np.linalg.norm(deviator, axis=1)
+    normal = np.where(yielding[:, None], deviator / np.where(norm > 0.0, norm, 1.0)[:, None], 0.0)
+    jc = Jc[:, None]
+    tau = jc * (theta[:, None] * deviator + bulk * volumetric)
+    ones, eye = np.ones((3, 3)), np.eye(3)
+    D = jc[:, :, None] * (bulk * ones + 2.0 * mu * theta[:, None, None]
+                          * (eye - ones / 3.0 - normal[:, :, None] * normal[:, None, :]))
+    gap = b[:, :, None] - b[:, None, :]
+    close = np.abs(gap) <= 1e-8 * np.maximum(b[:, :, None], b[:, None, :])
+    limit = (np.einsum("nii->ni", D)[:, :, None] - D) / (2.0 * b[:, :, None])
+    omega = np.where(close, limit, (tau[:, :, None] - tau[:, None, :]) / np.where(close, 1.0, gap))
+    kirchhoff = np.einsum("nij,nj,nkj->nik", V, tau, V)
+    inverse_t = np.swapaxes(np.linalg.inv(F), 1, 2)
     tangent = np.empty((F.shape[0], 9, 9))
     for column in range(9):
         k, l = divmod(column, 3)
-        step = np.zeros((3, 3))
-        step[k, l] = STEP
-        plus = hencky_return(F + step, Jc, cp_inv, mu, bulk, yield_stress)[0]
-        minus = hencky_return(F - step, Jc, cp_inv, mu, bulk, yield_stress)[0]
-        tangent[:, :, column] = ((plus - minus) / (2.0 * STEP)).reshape(-1, 9)
+        dF = np.zeros((3, 3))
+        dF[k, l] = 1.0
+        dbar = scale * dF
+        db = dbar @ cp_inv @ np.swapaxes(bar, 1, 2)
+        db = db + np.swapaxes(db, 1, 2)
+        hat = np.swapaxes(V, 1, 2) @ db @ V
+        diagonal = np.einsum("nij,nj->ni", D, np.einsum("nii->ni", hat) / (2.0 * b))
+        dtau_hat = omega * hat
+        dtau_hat[:, [0, 1, 2], [0, 1, 2]] = diagonal
+        dtau = V @ dtau_hat @ np.swapaxes(V, 1, 2)
+        dP = dtau @ inverse_t - kirchhoff @ inverse_t @ dF.T @ inverse_t
+        tangent[:, :, column] = dP.reshape(-1, 9)
     return tangent
 
 

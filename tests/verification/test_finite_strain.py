@@ -29,7 +29,7 @@ from nanoglue.geometry import tags
 from nanoglue.geometry.session import gmsh_model
 from nanoglue.kinematics.finite_strain import FiniteStrain
 from nanoglue.kinematics.model import Axisymmetric, Solid3D
-from nanoglue.materials.hencky import hencky_return
+from nanoglue.materials.hencky import hencky_return, piola_tangent
 from nanoglue.problems.mechanics import Mechanics
 from tests.verification.octant import SYMMETRY_PLANES, octant_core_shell
 from tests.verification.test_mechanics_elastic import free_particle
@@ -178,3 +178,37 @@ def test_the_update_is_objective_a_rotation_rotates_the_cauchy_stress():
     assert np.abs(rotated - Q @ sigma @ Q.T).max() < 1e-8 * scale
     assert np.abs(after_q - after).max() < 1e-10 and np.abs(dp_q - dp).max() < 1e-12
     assert dp.max() > 0.0  # the state is plastic: the check covers the return
+
+
+def _central_differences(F, Jc, history, yield_stress, step=1e-6):
+    """∂P/∂F of ``hencky_return`` by central differences (n, 9, 9)."""
+    tangent = np.empty((F.shape[0], 9, 9))
+    for column in range(9):
+        dF = np.zeros((3, 3))
+        dF.flat[column] = step
+        plus = hencky_return(F + dF, Jc, history, 11.5, 25.0, yield_stress)[0]
+        minus = hencky_return(F - dF, Jc, history, 11.5, 25.0, yield_stress)[0]
+        tangent[:, :, column] = ((plus - minus) / (2.0 * step)).reshape(-1, 9)
+    return tangent
+
+
+@pytest.mark.parametrize("yield_stress", [SY, np.inf])
+def test_the_tangent_is_the_derivative_of_the_update(yield_stress):
+    """``piola_tangent`` against central differences of the update, to 1e-6 of its largest
+    entry, after a plastic history: yielding (σ_Y = 2 GPa) and elastic (σ_Y = ∞) states,
+    sheared ones, and the free-swelling state F = λI with three equal eigenvalues (Jc = λ³)."""
+    rng = np.random.default_rng(3)
+    sheared = np.eye(3) * 1.2 + 0.25 * rng.standard_normal((6, 3, 3))
+    F = np.concatenate([sheared, np.tile(1.4 * np.eye(3), (1, 1, 1)),
+                        np.tile(np.diag([1.0, 1.0, 1.9]), (1, 1, 1))])
+    Jc = np.concatenate([np.full(6, 1.8), [1.4**3], [5.2]])
+    earlier = np.eye(3) + 0.2 * rng.standard_normal((8, 3, 3))  # a plastic history
+    history = hencky_return(earlier, Jc, np.tile(np.eye(3), (8, 1, 1)), 11.5, 25.0, SY)[2]
+    history[6] = np.eye(3)  # F = λI, Jc = λ³: be = I exactly
+    dp = hencky_return(F, Jc, history, 11.5, 25.0, yield_stress)[3]
+    assert np.count_nonzero(dp) == (0 if np.isinf(yield_stress) else 7)  # be = I: elastic
+    exact = piola_tangent(F, Jc, history, 11.5, 25.0, yield_stress)
+    approximate = _central_differences(F, Jc, history, yield_stress)
+    for point in range(len(F)):
+        scale = np.abs(exact[point]).max()
+        assert np.abs(exact[point] - approximate[point]).max() < 1e-6 * scale, point
