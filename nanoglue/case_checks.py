@@ -32,10 +32,22 @@ def check_case(case) -> None:
                         "sodiation.initial.value and sodiation.expansion): the run would take "
                         "no step")
     _check_steps(case.solver)
+    _check_factorization(case)
     _check_output(case.output, stop)
     if not PLAIN_NAME.fullmatch(case.name) or case.name in (".", ".."):
         raise CaseError("name", f"{case.name!r} is not a plain file name (letters, digits and "
                         "._+=,- only): it names the output directory results/<name>")
+
+
+def _check_factorization(case) -> None:
+    """A symmetric factorisation only where the Jacobian is symmetric: not at finite strain
+    with cohesive interfaces (their frame turns with the deformation)."""
+    finite = case.mechanics.kinematics == "finite" and case.interfaces.model == "cohesive"
+    if finite and str(case.solver.petsc_options.get("pc_type")) == "cholesky":
+        raise CaseError("solver.petsc_options.pc_type",
+                        "cholesky factors only half of the finite-strain Jacobian, which is not "
+                        "symmetric with cohesive interfaces (mechanics.kinematics = finite): use "
+                        "lu (the default there when solver.petsc_options is not given)")
 
 
 PLAIN_NAME = re.compile(r"[A-Za-z0-9._+=,-]{1,200}")

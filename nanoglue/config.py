@@ -331,8 +331,8 @@ class MechanicsModel(Section):
     kinematics: Literal["small", "finite"] = Field(
         "small", description="Strain measure of the bulk: small (ε = sym ∇u, the paper's "
         "model) or finite (F = Fe·Fp·Fc, Hencky elasticity with J2 in Kirchhoff stress, total "
-        "Lagrangian, Na transport pulled back: docs/model.md). At finite strain the cohesive "
-        "interfaces are still those of the reference configuration (issue #20 goes on).",
+        "Lagrangian, cohesive interfaces in the mid-plane's current frame, Na transport pulled "
+        "back: docs/model.md). The paper table is calibrated at small strain.",
     )
 
 
@@ -369,6 +369,21 @@ class Case(Section):
     sodiation: Sodiation = Sodiation()
     solver: Solver = Solver()
     output: Output = Output()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unsymmetric_jacobian_factors_with_lu(cls, data):
+        """At finite strain the cohesive interfaces' frame turns with the deformation, so the
+        Jacobian is not symmetric and LDLᵀ (the default) would factor half of it: unless
+        solver.petsc_options is given, the default becomes MUMPS LU (written to case.yaml)."""
+        if not isinstance(data, dict) or not isinstance(data.get("mechanics"), dict):
+            return data
+        solver = data.get("solver", {})
+        if data["mechanics"].get("kinematics") != "finite" or not isinstance(solver, dict) \
+                or "petsc_options" in solver:
+            return data
+        lu = {**Solver().petsc_options, "pc_type": "lu"}
+        return {**data, "solver": {**solver, "petsc_options": lu}}
 
     @model_validator(mode="after")
     def _consistent(self) -> "Case":

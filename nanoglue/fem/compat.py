@@ -366,10 +366,10 @@ def assembled_vector(form: fem.Form, vector: Optional[PETSc.Vec] = None) -> PETS
     return vector
 
 
-def assemble_owned_sum(linear_form) -> np.ndarray:
-    """Local values (ghosts included) of the assembled UFL ``linear_form``, ghost contributions
-    summed on their owners and sent back to the ghosts."""
-    vector = assembled_vector(fem.form(linear_form))
+def assemble_owned_sum(linear_form: fem.Form) -> np.ndarray:
+    """Local values (ghosts included) of the assembled (compiled) ``linear_form``, ghost
+    contributions summed on their owners and sent back to the ghosts."""
+    vector = assembled_vector(linear_form)
     vector.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
     with vector.localForm() as local:
         values = local.array_r.copy()

@@ -19,6 +19,19 @@ returns (Tn, Ts) and the global traction is
 
 w the model's measure weight (r('+') in axisymmetry, the 2π cancelling). The Jacobian blocks are
 the derivatives of that work with d fixed (lagged damage).
+
+At finite strain (``kinematics.interface_frame``, total Lagrangian as MOOSE's CZM) the jump is
+the same [[u]] (the current gap, x = X + u), the frame is the mid-plane's: with
+F_m = I + ½(H_A + H_B) (each side's gradient taken in its own region), Nanson gives the current
+normal n = F_m⁻ᵀN/|F_m⁻ᵀN| from the reference nodal normal N and the area ratio
+da/dA = det F_m |F_m⁻ᵀN|; the law sees (δn, s) in that frame and returns the traction per
+current area, so the traction per reference area is T₀ = (da/dA)(Tn n + Ts), and the work
+∫ T₀·[[v]] w dS₀ is differentiated with the frame (the form compiler's derivative: the frame's
+rotation is in the Jacobian). Gc is therefore per current (mid-plane) area: the energy to
+separate a unit of the interface as it is when it opens; the particle side stretches with the
+swelling, the fiber side barely, and the mid-plane takes half of each. The nodal normal the
+damage history and the outputs use is the same frame at the vertices (lumped projection of n,
+refreshed before each damage update and measurement).
 """
 
 from __future__ import annotations
@@ -32,7 +45,7 @@ from mpi4py import MPI
 
 from nanoglue.fem import compat
 from nanoglue.interfaces.history import (
-    InterfaceHistory, facet_cells, interface_dofs, nodal_normal,
+    InterfaceHistory, NodalNormal, facet_cells, interface_dofs,
 )
 from nanoglue.interfaces.laws import LocalOpening
 from nanoglue.kinematics.model import normal_opening, sliding
@@ -77,24 +90,35 @@ def global_traction(law, jump, n, d):
 class CohesiveInterface:
     """One interface ``tag`` of ``name`` between the fields ``u_a`` (region A) and ``u_b``.
 
-    ``chi_a``: DG0 indicator of A; ``law``: an ``interfaces.laws`` law; ``weight``,
-    ``revolution``: the model's measure weight and revolution factor (r and 2π in axisymmetry);
-    ``debonded_damage``: d counted as debonded in ``state``."""
+    ``chi_a``: DG0 indicator of A; ``law``: an ``interfaces.laws`` law; ``kinematics``: its
+    model gives the measure weight and revolution factor (r and 2π in axisymmetry), its
+    ``interface_frame`` the frame (module docstring); ``debonded_damage``: d counted as
+    debonded in ``state``."""
 
-    def __init__(self, name, tag, mesh, facet_tags, u_a, u_b, chi_a, law, weight,
-                 element_degree: int, debonded_damage: float, revolution: float = 1.0):
+    def __init__(self, name, tag, mesh, facet_tags, u_a, u_b, chi_a, law, kinematics,
+                 element_degree: int, debonded_damage: float):
         self.name, self.tag, self.law, self.comm = name, tag, law, mesh.comm
-        self.revolution, self.debonded_damage = revolution, debonded_damage
+        model = kinematics.model
+        self.revolution, self.debonded_damage = model.revolution, debonded_damage
         degree = max(2, 2 * element_degree)
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
                               metadata={"quadrature_degree": degree})(tag)
         scalar = compat.lagrange_space(mesh, 1)
         vertices = interface_dofs(scalar, facet_tags, tag)
-        self.normal = nodal_normal(mesh, interface_normal(mesh, chi_a), self.dS, vertices)
+        self.normal = NodalNormal(mesh, interface_normal(mesh, chi_a), self.dS, vertices).function
+        self.jump = (u_b - u_a)("+")
+        # the frame the law works in: the reference one at small strain, the mid-plane's
+        # current normal and area ratio at finite strain (each side's gradient from its region)
+        h_a = chi_a("+") * model.gradient(u_a)("+") + chi_a("-") * model.gradient(u_a)("-")
+        h_b = chi_a("-") * model.gradient(u_b)("+") + chi_a("+") * model.gradient(u_b)("-")
+        frame, self.area_ratio = kinematics.interface_frame(h_a, h_b, self.normal("+"))
+        self._moving = NodalNormal(mesh, frame, self.dS, vertices) \
+            if kinematics.moving_frame else None
+        self.frame_normal = self.normal if self._moving is None else self._moving.function
         cells = facet_cells(mesh, facet_tags.indices[facet_tags.values == tag])
         self.cell_jump = u_b - u_a  # [[u]] as a cell expression, for nodal values (no '+')
         self.cell_midplane = 0.5 * (u_a + u_b)  # where the interface is drawn when it opens
-        self.cell_opening = opening = local_opening(self.cell_jump, self.normal)
+        self.cell_opening = opening = local_opening(self.cell_jump, self.frame_normal)
         self.history = InterfaceHistory(mesh, vertices, cells, law.effective_opening(opening),
                                         law.damage)
         self._pair = fem.Function(compat.lagrange_space(mesh, 1, (2,)))
@@ -102,9 +126,11 @@ class CohesiveInterface:
             ufl.as_vector([opening.normal, ufl.sqrt(opening.sliding_squared)]),
             self._pair.function_space)
         self.cells = self._pair_cells = cells
-        self.jump = (u_b - u_a)("+")
-        self.opening = local_opening(self.jump, self.normal("+"))  # on dS, as the traction sees it
-        self.traction = global_traction(law, self.jump, self.normal("+"), self.history.d("+"))
+        self.opening = local_opening(self.jump, frame)  # on dS, as the traction sees it
+        traction = global_traction(law, self.jump, frame, self.history.d("+"))
+        # per reference area: the law's traction (per current area) times da/dA (Nanson)
+        self.traction = traction if self.area_ratio is None else self.area_ratio * traction
+        weight = model.weight
         self.weight = weight("+") if isinstance(weight, ufl.core.expr.Expr) else weight
         self._measures = self._measure_forms(mesh, facet_tags, debonded_damage)
         self._totals = [self._sum(f) for f in self._measures[:2]]
@@ -131,8 +157,19 @@ class CohesiveInterface:
     def _sum(self, form) -> float:
         return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
 
+    def refresh_frame(self) -> None:
+        """The nodal frame normal at the current displacement (a moving frame only)."""
+        if self._moving is not None:
+            self._moving.update()
+
+    def update_damage(self, relaxation: float = 1.0) -> float:
+        """``history.update`` in the current frame; returns max |Δd|."""
+        self.refresh_frame()
+        return self.history.update(relaxation)
+
     def nodal_openings(self) -> np.ndarray:
         """(δn, δt) at the local interface vertices (ghosts included), shape (n, 2)."""
+        self.refresh_frame()
         compat.interpolate_expression(self._pair, self._pair_expr, self._pair_cells)
         return self._pair.x.array.reshape(-1, 2)[self.history.vertices]
 

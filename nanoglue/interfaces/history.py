@@ -5,7 +5,7 @@ as a CG1 function. Why nodal: DOLFINx 0.5–0.9 have no facet-quadrature space, 
 needs no version-specific code, its dofs coincide with the P1 displacement vertices, and a
 vertex value is unique although the facet's '+'/'−' cells differ. The jump at a vertex is well
 defined because both fields are continuous; the normal there is the lumped projection of n_AB
-(``nodal_normal``), which equals the facet normal on a flat interface.
+(``NodalNormal``), which equals the facet normal on a flat interface.
 
 Lagged damage (design §8): solve with d fixed, ``update`` sets κ_trial = max(κ_n, δ) and
 d = d(κ_trial); repeat until max |Δd| < tol, then ``commit``. A viscous law relaxes d towards
@@ -39,15 +39,23 @@ def facet_cells(mesh, facets: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate(cells)).astype(np.int32) if cells else np.zeros(0, np.int32)
 
 
-def nodal_normal(mesh, normal_ab, dS, vertex_dofs: np.ndarray) -> fem.Function:
-    """CG1 unit normal at the interface vertices: n_i = m_i/|m_i|, m_i = ∫ n_AB φ_i dS."""
-    gdim = mesh.geometry.dim
-    space = compat.lagrange_space(mesh, 1, (gdim,))
-    m = compat.assemble_owned_sum(ufl.dot(normal_ab, ufl.TestFunction(space)("+")) * dS)
-    n = fem.Function(space)
-    m = m.reshape(-1, gdim)[vertex_dofs]
-    n.x.array.reshape(-1, gdim)[vertex_dofs] = m / np.linalg.norm(m, axis=1)[:, None]
-    return n
+class NodalNormal:
+    """CG1 unit normal at the interface vertices: n_i = m_i/|m_i|, m_i = ∫ n φ_i dS, the
+    lumped projection of a facet normal n (UFL, on '+'); ``update()`` recomputes it (once for a
+    fixed normal; before each damage update for one that moves with the deformation)."""
+
+    def __init__(self, mesh, normal, dS, vertex_dofs: np.ndarray):
+        space = compat.lagrange_space(mesh, 1, (mesh.geometry.dim,))
+        self._form = fem.form(ufl.dot(normal, ufl.TestFunction(space)("+")) * dS)
+        self._vertices, self._gdim = vertex_dofs, mesh.geometry.dim
+        self.function = fem.Function(space)
+        self.update()
+
+    def update(self) -> fem.Function:
+        m = compat.assemble_owned_sum(self._form).reshape(-1, self._gdim)[self._vertices]
+        self.function.x.array.reshape(-1, self._gdim)[self._vertices] = (
+            m / np.linalg.norm(m, axis=1)[:, None])
+        return self.function
 
 
 class InterfaceHistory:

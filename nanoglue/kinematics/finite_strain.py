@@ -48,6 +48,19 @@ class FiniteStrain:
         """λ − 1 of a principal value (λ² − 1)/2 of ``strain_measure``."""
         return (1.0 + 2.0 * eigenvalue) ** 0.5 - 1.0
 
+    moving_frame = True  # interface frames follow the mid-plane's deformation
+
+    def interface_frame(self, h_a, h_b, normal):
+        """(current unit normal, area ratio da/dA) of an interface from the displacement
+        gradients of its two sides (each from its own region) and the reference normal N:
+        the mid-plane F_m = I + ½(H_A + H_B) and Nanson, m = det(F_m) F_m⁻ᵀ N,
+        n = m/|m|, da/dA = |m| (in axisymmetry the hoop stretch is in det F_m: the ring's
+        circumference grows with it)."""
+        F = ufl.Identity(3) + 0.5 * (h_a + h_b)
+        m = ufl.det(F) * ufl.inv(F).T * self.model.embed(normal)
+        area = ufl.sqrt(ufl.dot(m, m))
+        return self.model.in_plane(m) / area, area
+
     @staticmethod
     def diffusion_metric(u):
         """C⁻¹ of the in-plane deformation, C = FᵀF with F = I + ∇u (gdim × gdim: in

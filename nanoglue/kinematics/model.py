@@ -17,6 +17,8 @@ A model gives every dimension-dependent piece of the weak forms:
   axisymmetry, (xx, yy, zz, yz, xz, xy) in 3-D (``to_components``/``to_tensor``);
 * the symmetry planes: (facet tag, displacement component held at 0) — the axis r = 0 with
   u_r = 0 in axisymmetry, the planes a 3-D builder cut the solid on;
+* vectors between the mesh's components and the 3×3 algebra (``embed``, ``in_plane``: (r, z) ↔
+  (r, θ, z) in axisymmetry, the identity in 3-D);
 * the interface frame from a normal n, dimension-free: δn = n·[[u]] and the sliding part
   s = Q[[u]] with the tangent projector Q = |n|²I − n⊗n (Q = I − n⊗n for a unit normal; the
   |n|² keeps the sliding exact for the interpolated nodal normal, whose length dips below 1
@@ -76,6 +78,16 @@ class Axisymmetric:
         """Stored components (rr, θθ, zz, rz) of a symmetric axisymmetric 3×3 tensor."""
         return ufl.as_vector([t[0, 0], t[1, 1], t[2, 2], t[0, 2]])
 
+    @staticmethod
+    def embed(v):
+        """The (r, θ, z) 3-vector of an in-plane (r, z) vector: (v_r, 0, v_z)."""
+        return ufl.as_vector([v[0], 0.0, v[1]])
+
+    @staticmethod
+    def in_plane(v):
+        """The (r, z) part of an (r, θ, z) 3-vector with no θ component."""
+        return ufl.as_vector([v[0], v[2]])
+
 
 class Solid3D:
     """A 3-D solid (x, y, z), cut on the given symmetry planes (facet tag, normal component)."""
@@ -98,6 +110,15 @@ class Solid3D:
     def gradient(u):
         """H = ∇u."""
         return ufl.grad(u)
+
+    @staticmethod
+    def embed(v):
+        """A 3-vector is its own 3-D embedding."""
+        return v
+
+    @staticmethod
+    def in_plane(v):
+        return v
 
     @staticmethod
     def symmetric_gradient(u):

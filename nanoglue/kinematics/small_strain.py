@@ -35,6 +35,13 @@ class SmallStrain:
         """A principal value of ε is already the engineering strain along its direction."""
         return eigenvalue
 
+    moving_frame = False  # interface frames stay those of the reference configuration
+
+    @staticmethod
+    def interface_frame(h_a, h_b, normal):
+        """(normal, None): the reference normal, tractions per reference area as they are."""
+        return normal, None
+
     @staticmethod
     def diffusion_metric(u):
         """None: Fick's law in the undeformed geometry (the small-strain model)."""

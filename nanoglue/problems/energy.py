@@ -57,6 +57,11 @@ from nanoglue.fem.state import PreviousState
 from nanoglue.interfaces.laws import LocalOpening
 
 
+def _per_reference(density, area_ratio):
+    """A density per current area as one per reference area (None: they are the same)."""
+    return density if area_ratio is None else area_ratio * density
+
+
 @dataclass(frozen=True)
 class RegionEnergy:
     """One region's share of the bulk balance so far [aJ]."""
@@ -115,10 +120,13 @@ class EnergyBudget:
             traction, jump = interface.traction, interface.jump
             opening_before = LocalOpening(*(before(part) for part in (
                 opening.normal, opening.sliding, opening.metric)))
+            area = interface.area_ratio  # da/dA at finite strain: ψ and D are per current area
+            mid = None if area is None else 0.5 * (area + before(area))
             terms = [ufl.dot(0.5 * (traction + before(traction)), jump - before(jump)),
-                     *law.stored_energy(opening, d).values(),
-                     law.step_dissipation(opening_before, before(d), opening, d),
-                     law.dissipated_at(d)]
+                     *(_per_reference(psi, area) for psi in law.stored_energy(opening, d).values()),
+                     _per_reference(law.step_dissipation(opening_before, before(d), opening, d),
+                                    mid),
+                     _per_reference(law.dissipated_at(d), area)]
             self._interfaces[name] = [fem.form(f * interface.weight * interface.dS) for f in terms]
         self._work = {name: 0.0 for name in [*self._regions, *self._interfaces]}
         self._plastic = {name: 0.0 for name in self._regions}

@@ -141,8 +141,8 @@ class Mechanics:
             a, b = (self.field_of[region] for region in spec.regions)
             interface = self.interfaces[tag] = CohesiveInterface(
                 spec.name, tag, mesh, facet_tags, self.fields[a], self.fields[b],
-                self.indicators[spec.regions[0]], law_for(mesh, spec.law), w,
-                solver.element_degree, debonded.threshold(spec.law), model.revolution)
+                self.indicators[spec.regions[0]], law_for(mesh, spec.law), kinematics,
+                solver.element_degree, debonded.threshold(spec.law))
             for side, sign in ((a, -1.0), (b, 1.0)):  # [[v]] = v_b − v_a
                 work = interface.work(sign * tests[side]("+"))
                 residuals[side] += work
@@ -222,7 +222,7 @@ class Mechanics:
         relaxation = 1.0 if step_time is None else step_time / (eta + step_time)
         reason = f"damage did not converge in {limit} rounds"
         settling = False  # this round solves to the full tolerances
-        histories = [interface.history for interface in self.interfaces.values()]
+        interfaces = list(self.interfaces.values())
         for stagger in range(1, limit + 1):
             result = (self.newton.solve(max_iterations) if settling
                       else self.newton.lazy_correction())
@@ -232,7 +232,7 @@ class Mechanics:
                 reason = result.reason
                 break
             with STOPWATCH.section("constitutive"):
-                changes = [history.update(relaxation) for history in histories]
+                changes = [interface.update_damage(relaxation) for interface in interfaces]
             small = max(changes, default=0.0) < self.solver.damage_tolerance
             if small and settling:
                 self._commit()

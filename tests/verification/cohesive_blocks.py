@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from types import SimpleNamespace
+
 import dolfinx.fem.petsc  # noqa: F401
+
 import numpy as np
 import ufl
 from dolfinx import fem, mesh as dmesh
@@ -27,6 +30,7 @@ from petsc4py import PETSc
 from nanoglue.fem import compat
 from nanoglue.fem.linear import linear_solver
 from nanoglue.fem.regions import region_indicator
+from nanoglue.kinematics.small_strain import SmallStrain
 from nanoglue.interfaces.cohesive import CohesiveInterface, local_opening
 from nanoglue.interfaces.laws import law_for
 from tests.two_squares import INTERFACE, LEFT, RIGHT, two_squares_mesh
@@ -73,8 +77,9 @@ class Blocks:
         v_a, v_b = (ufl.as_vector([v[i], v[i + 1]]) for i in (0, 2))
         dx = ufl.Measure("dx", domain=mesh, subdomain_data=cells)
         self.law = law_for(mesh, law)
+        plane = SmallStrain(SimpleNamespace(weight=1.0, revolution=1.0, gradient=ufl.grad))
         self.interface = CohesiveInterface("blocks", INTERFACE, mesh, facets, u_a, u_b,
-                                           region_indicator(mesh, cells, LEFT), self.law, 1.0,
+                                           region_indicator(mesh, cells, LEFT), self.law, plane,
                                            1, 0.99)
         self.history = self.interface.history
         dS = self.interface.dS
