@@ -141,6 +141,39 @@ def test_constrained_cube_swells_through_yield_and_back_exactly():
             assert round(ratio, 3) == 4.930
 
 
+def test_a_solved_yielded_body_turned_rigidly_keeps_its_stress_turned():
+    """The cube of the test above, held in its plane and yielded (Jc = 1.5), then every node
+    moved by a rigid 90° turn about (1, 1, 1)/√3 of its deformed position, u ← Q(X + u) − X:
+    the Cauchy stress at every point is Q σ Qᵀ to 1e-8 of σ_Y, and the return finds no new
+    plastic flow (the plastic state lives in the reference frame)."""
+    mesh, cell_tags, facet_tags = _unit_cube()
+    planes = ((FACES["x0"], 0), (FACES["x1"], 0), (FACES["y0"], 1), (FACES["y1"], 1),
+              (FACES["z0"], 2))
+    kinematics = FiniteStrain(Solid3D(mesh, symmetry_planes=planes))
+    problem, theta = _swelling_mechanics(kinematics, cell_tags, facet_tags, [tags.PARTICLE],
+                                         Solver(element_degree=1, **TIGHT))
+    _swell_to(problem, theta, [1.2, 1.5])
+    before = problem.quadrature_samples()
+    region = problem.regions[tags.PARTICLE]
+    plastic = region.p.x.array.copy()
+    assert plastic.max() > 0.0
+    axis = np.ones(3) / np.sqrt(3.0)
+    Q = np.outer(axis, axis) + np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]],
+                                         [-axis[1], axis[0], 0]])  # 90°: cos 0, sin 1
+    field = problem.fields[0]
+    X = field.function_space.tabulate_dof_coordinates()
+    u = field.x.array.reshape(-1, 3)
+    u[:] = (X + u) @ Q.T - X
+    region.commit()  # the return at the turned state, taken as accepted
+    after = problem.quadrature_samples()
+    full = [np.array([[s[0], s[5], s[4]], [s[5], s[1], s[3]], [s[4], s[3], s[2]]])
+            for s in before.stress]
+    turned = np.array([Q @ sigma @ Q.T for sigma in full])
+    stored = np.array([[s[0, 0], s[1, 1], s[2, 2], s[1, 2], s[0, 2], s[0, 1]] for s in turned])
+    assert np.abs(after.stress - stored).max() < 1e-8 * SY
+    assert np.abs(region.p.x.array - plastic).max() < 1e-12  # the commit added Δp = 0
+
+
 def _thickness_ratio(problem) -> float:
     """h/H of the cube: 1 + u_z at the top face (a homogeneous state)."""
     field = problem.fields[0]
