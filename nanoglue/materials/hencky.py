@@ -28,16 +28,23 @@ from dolfinx import fem
 
 from nanoglue.fem import compat
 
+def _trial(F, Jc, cp_inv, mu):
+    """The elastic predictor at points: F̄ = F Jc^(−1/3), the eigenvalues b and eigenvectors V of
+    be_trial = F̄ Cp⁻¹ F̄ᵀ, its principal log strains ε, tr ε (n, 1), the trial deviator
+    2μ dev ε and q = √(3/2)|2μ dev ε|."""
+    bar = F * Jc[:, None, None] ** (-1.0 / 3.0)
+    trial = bar @ cp_inv @ np.swapaxes(bar, 1, 2)
+    b, vectors = np.linalg.eigh(0.5 * (trial + np.swapaxes(trial, 1, 2)))
+    strain = 0.5 * np.log(b)
+    volumetric = strain.sum(axis=1, keepdims=True)
+    deviator = 2.0 * mu * (strain - volumetric / 3.0)
+    return bar, b, vectors, strain, volumetric, deviator, np.sqrt(1.5 * np.sum(deviator**2, axis=1))
+
+
 def hencky_return(F, Jc, cp_inv, mu, bulk, yield_stress):
     """(P, Cauchy σ, Cp⁻¹ after, Δp, principal elastic log strains (n,3)) at points: F (n,3,3),
     Jc (n,), Cp,n⁻¹ (n,3,3)."""
-    bar = F * Jc[:, None, None] ** (-1.0 / 3.0)
-    trial = bar @ cp_inv @ np.swapaxes(bar, 1, 2)
-    squares, vectors = np.linalg.eigh(0.5 * (trial + np.swapaxes(trial, 1, 2)))
-    strain = 0.5 * np.log(squares)
-    volumetric = strain.sum(axis=1, keepdims=True)
-    deviator = 2.0 * mu * (strain - volumetric / 3.0)
-    q = np.sqrt(1.5 * np.sum(deviator**2, axis=1))
+    bar, _, vectors, strain, volumetric, deviator, q = _trial(F, Jc, cp_inv, mu)
     dp = np.maximum(q - yield_stress, 0.0) / (3.0 * mu)
     scale = np.where(dp > 0.0, 1.0 - 3.0 * mu * dp / np.where(q > 0.0, q, 1.0), 1.0)
     strain = strain - (1.0 - scale)[:, None] * (strain - volumetric / 3.0)
@@ -71,13 +78,7 @@ def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
     (→ (Dᵢᵢ − Dᵢⱼ)/(2bᵢ) as bⱼ → bᵢ: repeated eigenvalues, the free swelling state), and
     db = dF̄ Cp⁻¹F̄ᵀ + F̄ Cp⁻¹dF̄ᵀ, dF̄ = Jc^(−1/3) dF, dP = dτ F⁻ᵀ − τ F⁻ᵀ dFᵀ F⁻ᵀ."""
     scale = Jc[:, None, None] ** (-1.0 / 3.0)
-    bar = F * scale
-    trial = bar @ cp_inv @ np.swapaxes(bar, 1, 2)
-    b, V = np.linalg.eigh(0.5 * (trial + np.swapaxes(trial, 1, 2)))
-    strain = 0.5 * np.log(b)
-    volumetric = strain.sum(axis=1, keepdims=True)
-    deviator = 2.0 * mu * (strain - volumetric / 3.0)
-    q = np.sqrt(1.5 * np.sum(deviator**2, axis=1))
+    bar, b, V, _, volumetric, deviator, q = _trial(F, Jc, cp_inv, mu)
     yielding = q > yield_stress
     theta = np.where(yielding, yield_stress / np.where(q > 0.0, q, 1.0), 1.0)
     norm = np.linalg.norm(deviator, axis=1)
@@ -136,7 +137,6 @@ class HenckyJ2:
         self._points = compat.cell_dofs(space[()])[self._cells].ravel()
         self.cp_inv.x.array.reshape(-1, 3, 3)[self._points] = np.eye(3)
         self.set_material(material)
-        self._pending = None
 
     def set_material(self, material) -> None:
         """New E, ν, σ_Y (numbers: nothing is compiled from them)."""
@@ -155,16 +155,16 @@ class HenckyJ2:
         """Return at the current displacement: P and ∂P/∂F of the iterate (not committed)."""
         F, Jc, cp_inv = self._at_points()
         args = (self._mu, self._bulk, self._yield)
-        P, cauchy, after, dp, strain = hencky_return(F, Jc, cp_inv, *args)
-        self._P.x.array.reshape(-1, 3, 3)[self._points] = P
+        self._P.x.array.reshape(-1, 3, 3)[self._points] = hencky_return(F, Jc, cp_inv, *args)[0]
         self._A.x.array.reshape(-1, 9, 9)[self._points] = piola_tangent(F, Jc, cp_inv, *args)
-        self._pending = Jc, cauchy, after, dp, strain
 
     def commit(self) -> None:
-        """Accept the step: Cp⁻¹, p, the Cauchy stress of the returned state and the energy
-        densities (the plastic work with Jc at mid-step)."""
-        self.update()
-        Jc, cauchy, after, dp, strain = self._pending
+        """Accept the step (the return at the current displacement, no tangent): Cp⁻¹, p, the
+        Cauchy stress of the returned state and the energy densities (the plastic work with Jc
+        at mid-step)."""
+        F, Jc, cp_inv = self._at_points()
+        _, cauchy, after, dp, strain = hencky_return(F, Jc, cp_inv, self._mu, self._bulk,
+                                                     self._yield)
         points = self._points
         self.cauchy.x.array.reshape(-1, 3, 3)[points] = cauchy
         self.cp_inv.x.array.reshape(-1, 3, 3)[points] = after
