@@ -113,13 +113,28 @@ def _unit_cube(comm=MPI.COMM_WORLD):
         return compat.mesh_from_gmsh(gmsh.model, comm, 0, gdim=3)
 
 
-def test_constrained_cube_swells_through_yield_and_back_exactly():
+def _held_cube():
+    """(Mechanics, θ) of the unit cube of Sn held in its plane: u_x = 0 on x = 0, 1,
+    u_y = 0 on y = 0, 1, u_z = 0 on z = 0, P1, solved to round-off."""
     mesh, cell_tags, facet_tags = _unit_cube()
     planes = ((FACES["x0"], 0), (FACES["x1"], 0), (FACES["y0"], 1), (FACES["y1"], 1),
               (FACES["z0"], 2))
     kinematics = FiniteStrain(Solid3D(mesh, symmetry_planes=planes))
     problem, theta = _swelling_mechanics(kinematics, cell_tags, facet_tags, [tags.PARTICLE],
                                          Solver(element_degree=1, **TIGHT))
+    return problem, theta
+
+
+def _quarter_turn(axis) -> np.ndarray:
+    """The rotation by 90° about the unit vector ``axis`` (Rodrigues: cos = 0, sin = 1)."""
+    axis = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    cross = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]],
+                      [-axis[1], axis[0], 0.0]])
+    return np.outer(axis, axis) + cross
+
+
+def test_constrained_cube_swells_through_yield_and_back_exactly():
+    problem, theta = _held_cube()
     yield_log = 3.0 * (1.0 - NU) * SY / E
     reverse_log = 6.0 * (1.0 - NU) * SY / E
     up = [0.5 * yield_log, 0.99 * yield_log, 1.01 * yield_log, 0.3, 1.0, np.log(JC_MAX)]
@@ -146,20 +161,13 @@ def test_a_solved_yielded_body_turned_rigidly_keeps_its_stress_turned():
     moved by a rigid 90° turn about (1, 1, 1)/√3 of its deformed position, u ← Q(X + u) − X:
     the Cauchy stress at every point is Q σ Qᵀ to 1e-8 of σ_Y, and the return finds no new
     plastic flow (the plastic state lives in the reference frame)."""
-    mesh, cell_tags, facet_tags = _unit_cube()
-    planes = ((FACES["x0"], 0), (FACES["x1"], 0), (FACES["y0"], 1), (FACES["y1"], 1),
-              (FACES["z0"], 2))
-    kinematics = FiniteStrain(Solid3D(mesh, symmetry_planes=planes))
-    problem, theta = _swelling_mechanics(kinematics, cell_tags, facet_tags, [tags.PARTICLE],
-                                         Solver(element_degree=1, **TIGHT))
+    problem, theta = _held_cube()
     _swell_to(problem, theta, [1.2, 1.5])
     before = problem.quadrature_samples()
     region = problem.regions[tags.PARTICLE]
     plastic = region.p.x.array.copy()
     assert plastic.max() > 0.0
-    axis = np.ones(3) / np.sqrt(3.0)
-    Q = np.outer(axis, axis) + np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]],
-                                         [-axis[1], axis[0], 0]])  # 90°: cos 0, sin 1
+    Q = _quarter_turn(np.ones(3))
     field = problem.fields[0]
     X = field.function_space.tabulate_dof_coordinates()
     u = field.x.array.reshape(-1, 3)
@@ -201,10 +209,7 @@ def test_the_update_is_objective_a_rotation_rotates_the_cauchy_stress():
     F[:, :, :] += 0.5 * np.eye(3)
     Jc = np.full(5, 2.0)
     history = hencky_return(0.8 * F, Jc, np.tile(np.eye(3), (5, 1, 1)), 11.5, 25.0, SY)[2]
-    quarter_z = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    axis = np.ones(3) / np.sqrt(3.0)
-    cross = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
-    Q = quarter_z @ (np.outer(axis, axis) + cross)  # Rodrigues at 90°: cos = 0, sin = 1
+    Q = _quarter_turn([0.0, 0.0, 1.0]) @ _quarter_turn(np.ones(3))
     _, sigma, after, dp, _ = hencky_return(F, Jc, history, 11.5, 25.0, SY)
     _, rotated, after_q, dp_q, _ = hencky_return(Q @ F, Jc, history, 11.5, 25.0, SY)
     scale = np.abs(sigma).max()
