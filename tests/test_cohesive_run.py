@@ -97,11 +97,14 @@ def test_steps_stay_small_from_the_first_damage_to_onset():
     not yet debonded over 1 nm of arc is at most 0.2 %, the onset step included (the paper's band
     for the in-situ onset asks for that resolution); without it the steps grow past 0.2 %. On
     the sessions-1–4 setting (5.5 nm interface elements, D_lo = 0.01 nm²/s, τc = σc), where
-    damage starts well before the onset at ~1.2 %."""
+    damage starts well before the onset at ~1.9 %. The damage rounds are held to 0.002 here:
+    at the default 0.02 the steps of 2 % this setting allows leave them where another Newton
+    path ends 2.5 points of X apart (onset at 1.5 % when a factorisation carried over from the
+    step before, none by 4 % with each step's own; 1.91 / 2.00 % at 0.002)."""
     def steps_until_onset(solver: dict) -> list[float]:
         geometry = {**GEOMETRY, "mesh": {**GEOMETRY["mesh"], "interface_size": 5.5}}
         case = case_from_mapping({
-            "geometry": geometry, "solver": solver,
+            "geometry": geometry, "solver": {**solver, "damage_tolerance": 0.002},
             "interfaces": {"particle_substrate": {"shear_strength": None}},
             "sodiation": {"route": "substrate-interface", "stop_expansion_percent": 4.0,
                           "diffusivity": {"model": "two-stage", "low": 0.01}}})

@@ -20,7 +20,9 @@ lowest dof (in that component) on the intersection of the symmetry planes (no nu
 stresses of a free body are unaffected).
 
 Solve: without interfaces, Newton to the full tolerances. With interfaces, lagged damage rounds
-(design §8): a round while d still moves is one lazy Newton correction and a damage update; once
+(design §8): a round while d still moves is one lazy Newton correction (reusing the last
+factorised Jacobian while it still contracts ‖F‖; each step's first correction factorises
+afresh, so a step depends on its start state alone) and a damage update; once
 a round changes d by less than ``solver.damage_tolerance`` a full Newton solve follows, and the
 step is accepted if its damage update also stays below the tolerance (the accepted state is the
 same fixed point as with every round solved: coated onsets within 0.01 points, bare 0.02 / 0.3
@@ -218,6 +220,7 @@ class Mechanics:
         """Lagged damage rounds (module docstring). ``iterations`` / ``factorizations`` of the
         result are the largest of one round, ``staggers`` the number of rounds."""
         most, factorized, residuals = 0, 0, []
+        self.system.forget_factorization()  # a step's path depends on its start state alone
         eta, limit = self.damage_viscosity, self.solver.max_damage_rounds
         relaxation = 1.0 if step_time is None else step_time / (eta + step_time)
         reason = f"damage did not converge in {limit} rounds"
