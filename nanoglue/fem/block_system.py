@@ -18,7 +18,7 @@ system is the submatrix on the active rows and columns:
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from dolfinx import fem
@@ -42,8 +42,10 @@ class ActiveBlockSystem:
     ``active[i]``: owned local dofs of field i to solve for (None: all)."""
 
     def __init__(self, fields: Sequence[fem.Function], residuals, jacobians, bcs,
-                 active: Sequence[Optional[np.ndarray]], petsc_options, prefix: str):
+                 active: Sequence[Optional[np.ndarray]], petsc_options, prefix: str,
+                 linearize: Callable[[], None]):
         self.fields, self.comm = list(fields), fields[0].function_space.mesh.comm
+        self._linearize = linearize  # brings the coefficients J reads (point tangents) up to date
         self._options, self._prefix = petsc_options, prefix
         self._residuals = [fem.form(F) for F in residuals]
         self._jacobian = fem.form(jacobians)
@@ -111,6 +113,7 @@ class ActiveBlockSystem:
     def _factor(self) -> None:
         """Assemble J at the current fields, take its active submatrix and factorise it (the
         symbolic part is reused: the sparsity never changes)."""
+        self._linearize()
         with STOPWATCH.section("assembly"):
             self._matrix.zeroEntries()
             compat.assemble_block_matrix(self._matrix, self._jacobian, self._all_bcs)

@@ -3,8 +3,10 @@
 A new material is one class (``__init__(kinematics, u, cells, eigenstrain, mesh, material,
 quadrature_degree)``, ``stress()`` — work-conjugate to ``kinematics.strain``: σ at small strain,
 P at finite strain —, ``committed_stress()`` — the Cauchy stress of the last accepted step —,
-``tangent(du)``, ``update()``, ``commit()``, ``set_material(material)``, ``persistent()``, ``p``)
-and one line in ``MATERIALS``.
+``tangent(du)``, ``update()`` — the stress of the current iterate —, ``linearize()`` — what
+``tangent`` reads, at the iterate of the last ``update``, called only before a Jacobian is
+assembled —, ``commit()``, ``set_material(material)``, ``persistent()``, ``p``) and one line in
+``MATERIALS``.
 """
 
 from nanoglue.materials.elastic import Elastic

@@ -104,6 +104,9 @@ class Elastic:
     def update(self) -> None:
         """Nothing to return-map."""
 
+    def linearize(self) -> None:
+        """Nothing to evaluate: the tangent is UFL."""
+
     def commit(self) -> None:
         """Nothing to commit."""
 

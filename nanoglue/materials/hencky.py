@@ -136,6 +136,7 @@ class HenckyJ2:
         self._cells = np.asarray(cells, dtype=np.int32)
         self._points = compat.cell_dofs(space[()])[self._cells].ravel()
         self.cp_inv.x.array.reshape(-1, 3, 3)[self._points] = np.eye(3)
+        self._iterate = None  # (F, Jc, Cp⁻¹) at the points, as of the last update
         self.set_material(material)
 
     def set_material(self, material) -> None:
@@ -152,11 +153,16 @@ class HenckyJ2:
         return F, Jc, self.cp_inv.x.array.reshape(-1, 3, 3)[self._points]
 
     def update(self) -> None:
-        """Return at the current displacement: P and ∂P/∂F of the iterate (not committed)."""
-        F, Jc, cp_inv = self._at_points()
-        args = (self._mu, self._bulk, self._yield)
-        self._P.x.array.reshape(-1, 3, 3)[self._points] = hencky_return(F, Jc, cp_inv, *args)[0]
-        self._A.x.array.reshape(-1, 9, 9)[self._points] = piola_tangent(F, Jc, cp_inv, *args)
+        """Return at the current displacement: P of the iterate (not committed)."""
+        self._iterate = self._at_points()
+        self._P.x.array.reshape(-1, 3, 3)[self._points] = hencky_return(
+            *self._iterate, self._mu, self._bulk, self._yield)[0]
+
+    def linearize(self) -> None:
+        """∂P/∂F at the iterate of the last ``update`` (only a Jacobian reads it: most updates
+        are line-search and modified-Newton residuals, which do not)."""
+        self._A.x.array.reshape(-1, 9, 9)[self._points] = piola_tangent(
+            *self._iterate, self._mu, self._bulk, self._yield)
 
     def commit(self) -> None:
         """Accept the step (the return at the current displacement, no tangent): Cp⁻¹, p, the

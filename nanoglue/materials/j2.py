@@ -133,6 +133,9 @@ class J2Plastic:
         """Return mapping at the current displacement: returned stress, β and N (not committed)."""
         self._evaluate(self._returned)
 
+    def linearize(self) -> None:
+        """Nothing more: the tangent is UFL in the β and N of ``update``."""
+
     def commit(self) -> None:
         """Accept the step: ε^p += Δε^p, p += Δp, σ ← returned stress."""
         self._evaluate(self._increments)

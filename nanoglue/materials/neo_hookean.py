@@ -63,6 +63,9 @@ class NeoHookean:
     def update(self) -> None:
         """Nothing to return-map."""
 
+    def linearize(self) -> None:
+        """Nothing to evaluate: the tangent is UFL."""
+
     def commit(self) -> None:
         """Nothing to commit."""
 

@@ -156,7 +156,7 @@ class Mechanics:
         bcs, active, self._prescribed = field_conditions(model, self.fields, regions_of,
                                                          cell_tags, facet_tags, clamps)
         self.system = ActiveBlockSystem(self.fields, residuals, jacobians, bcs, active,
-                                        solver.petsc_options, "mechanics")
+                                        solver.petsc_options, "mechanics", self._linearize)
         self.newton = Newton(self.system, self._update, solver)
         self.damage_viscosity = damage_viscosity
         self.state = StateSet(self.fields + [f for r in self.regions.values() for f in r.persistent()]
@@ -195,6 +195,11 @@ class Mechanics:
         with STOPWATCH.section("constitutive"):
             for region in self.plastic.values():
                 region.update()
+
+    def _linearize(self) -> None:
+        with STOPWATCH.section("constitutive"):
+            for region in self.plastic.values():
+                region.linearize()
 
     def _commit(self) -> None:
         for region in self.regions.values():
