@@ -76,15 +76,18 @@ def test_damage_is_irreversible_and_unloading_is_secant():
 
 
 def test_contact_after_full_debonding():
-    """Fully debonded blocks pushed together (U = −0.5 nm, ≈ 2.7 GPa compression): the
-    interpenetration stays below 1 % of the element size h = 1 nm (penalty Kc = 10 K0)."""
+    """Fully debonded blocks pushed together (U = −0.5 nm, ≈ 2.7 GPa compression): the closed
+    interface carries it with its contact stiffness Kc = K0, undamaged, so the blocks
+    interpenetrate by p/K0 (2.7 % of the element size h = 1 nm here)."""
     blocks = Blocks(LAWS["bilinear"])
     blocks.run(path((0.3, 0.01), (1.2, 0.05)))
     assert blocks.damage().min() == 1.0
     blocks.run(path((-0.5, 0.1)))
     assert blocks.record.P[-1] / SIDE < -2.0  # the pushed blocks do carry the compression
-    penetration = -blocks.interface.nodal_openings()[:, 0].min()
-    assert 0.0 < penetration < 0.01 * 1.0
+    openings = blocks.interface.nodal_openings()[:, 0]
+    pressure = -blocks.record.P[-1] / SIDE
+    assert openings.max() < 0.0  # closed everywhere
+    assert np.abs(-openings / (pressure / K0) - 1.0).max() < 0.02
 
 
 def test_a_shear_strength_sets_the_sliding_peak_and_keeps_the_toughness():
