@@ -160,11 +160,11 @@ def test_most_severe_code_of_the_points_is_the_sweeps():
 
 
 def test_a_sweep_with_a_point_stopped_by_the_solver_exits_3(tmp_path):
-    """Newton limited to one iteration stops its point at the first step (test_run); the
-    other point completes. The table shows both with their messages."""
+    """One damage round per step stops its point at the first step (test_run); the other
+    point completes. The table shows both with their messages."""
     out = tmp_path / "out"
     result = runner.invoke(app, ["sweep", str(_long_case(tmp_path)), "-o", str(out),
-                                 "--set", "solver.newton_max_iterations=1,25",
+                                 "--set", "solver.max_damage_rounds=1,200",
                                  "--set", "sodiation.stop_expansion_percent=0.4"])
     assert result.exit_code == ExitCode.STOPPED, result.output
     assert ("error: 1 of 2 points did not complete (stopped; see sweep.md and their run.log)"

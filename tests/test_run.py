@@ -127,25 +127,27 @@ def test_a_front_finer_than_the_particle_mesh_is_warned_about():
 
 
 def test_a_run_that_cannot_take_a_step_stops_cleanly_and_says_why(tmp_path):
-    """Newton limited to one iteration: every step is refused and halved (0.1 % → 0.0016 %,
-    7 refusals) until it falls below solver.min_step_percent (0.001 %); the stall relief's
-    viscous damage restarts at 0.02 % and is refused too (5 more). The run stops with a
-    summary naming the reason and counting the refusals, exit code 3 and the message on
-    stderr; no curves (no step), no traceback."""
+    """One damage round per step (solver.max_damage_rounds = 1: a step needs two, the settling
+    round and its check): every step is refused and halved (0.1 % → 0.0016 %, 7 refusals)
+    until it falls below solver.min_step_percent (0.001 %); the stall relief's viscous damage
+    restarts at 0.02 % and is refused too (5 more). The run stops with a summary naming the
+    reason and counting the refusals, exit code 3 and the message on stderr; no curves (no
+    step), no traceback. (Newton limited to one iteration no longer does it: with Kc = K0 the
+    bonded problem is linear and its first steps converge in one.)"""
     case = _coarse_copy(tmp_path, "paper-bare-interface.yaml", stop=1.0)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(case), "-o", str(out),
-                                      "--set", "solver.newton_max_iterations=1"])
+                                      "--set", "solver.max_damage_rounds=1"])
     assert result.exit_code == 3, result.output
-    assert "refused (no convergence in 1 iterations)" in result.output
+    assert "refused (damage did not converge in 1 rounds)" in result.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "stopped" and summary["exit_code"] == 3
     assert summary["message"] == (
-        "stopped by the solver at 0.000 % volume expansion: a refused step (no convergence in "
-        "1 iterations) was cut to 0.000625 % with viscous damage (the stall relief), below "
+        "stopped by the solver at 0.000 % volume expansion: a refused step (damage did not "
+        "converge in 1 rounds) was cut to 0.000625 % with viscous damage (the stall relief), below "
         "solver.min_step_percent = 0.001 %; results up to there are written")
     assert _stderr(result).strip() == summary["message"]
-    assert summary["rejected_steps_by_reason"] == {"no convergence in 1 iterations": 12}
+    assert summary["rejected_steps_by_reason"] == {"damage did not converge in 1 rounds": 12}
     assert summary["debonding"]["stall_relief"]["stalls"] == 1
     assert not (out / "curves.csv").exists()
 
