@@ -63,7 +63,8 @@ def test_each_regions_stress_is_sampled_on_its_own_cells_only():
     cubes.run([0.002])
     mechanics = cubes.mechanics
     for k, field in enumerate(mechanics.fields):
-        owned = field.function_space.dofmap.index_map.size_local * 3
+        dofmap = field.function_space.dofmap
+        owned = dofmap.index_map.size_local * dofmap.index_map_bs
         solved = np.zeros(field.x.array.size, dtype=bool)
         solved[mechanics.system.active[k]] = True
         solved[owned:] = True  # ghosts: another rank's owned dofs, left as they are
