@@ -334,6 +334,16 @@ class MechanicsModel(Section):
         "Lagrangian, cohesive interfaces in the mid-plane's current frame, Na transport pulled "
         "back: docs/model.md). The paper table is calibrated at small strain.",
     )
+    pressure: Literal["displacement", "mixed"] = Field(
+        "displacement", description="Finite-strain J2 regions: displacement only, or mixed "
+        "(a continuous P1 pressure per plastic region beside P2 u: no volumetric locking of "
+        "the isochoric plastic flow; docs/model.md). Needs kinematics: finite.")
+
+    @model_validator(mode="after")
+    def _mixed_needs_finite_strain(self) -> "MechanicsModel":
+        if self.pressure == "mixed" and self.kinematics != "finite":
+            raise ValueError("pressure: mixed needs kinematics: finite")
+        return self
 
 
 class Output(Section):

@@ -144,7 +144,8 @@ class CoupledProblem:
                                    interfaces=specs, clamps=self.layout.clamps,
                                    debonded=DebondedCriterion(case.interfaces.debonded_criterion,
                                                               case.interfaces.debonded_damage),
-                                   damage_viscosity=self.damage_viscosity)
+                                   damage_viscosity=self.damage_viscosity,
+                                   pressure=case.mechanics.pressure)
         u_particle = self.mechanics.displacement(tags.PARTICLE)
         self._volume_strain = fem.form(kinematics.volume_change(u_particle) * w * dx(tags.PARTICLE))
         self._particle_weight = fem.form(w * dx(tags.PARTICLE))

@@ -14,10 +14,21 @@ The return is the small-strain radial return in the principal log strains, exact
 loading (the swelling of a constrained element through yield and back: tests). An elastic region
 is the same law with σ_Y = ∞: at small strain it is Hooke's law with the same E and ν.
 
-Evaluated with numpy at the quadrature points (eigendecomposition of symmetric 3×3 tensors,
-repeated eigenvalues included — a freely swelling body has be = I). The tangent ∂P/∂F is the
-exact algorithmic tangent of this update (``piola_tangent``: the principal consistent tangent
-carried through the spectral decomposition; checked against central differences in the tests).
+Mixed pressure (``MixedHenckyJ2``, ``mechanics.pressure: mixed``; Taylor–Hood: P2 displacement,
+continuous P1 Kirchhoff pressure per region).
+Plastic flow is isochoric, and past a few σ_Y/E of it the displacement-only P2 element locks:
+its pressure checkerboards from cell to cell (the sharp-front sphere, E/σ_Y = 10³: σ_r up to
+2.4 σ_Y off Zhao's, bin means right). So the point return is the deviatoric part alone (K = 0
+above), and the volumetric part is a field p of the region:
+
+    θ(u) = ln(J/Jc) = tr εe                          the elastic volumetric log strain
+    ∫ (P_dev + p F⁻ᵀ) : H(v) w dV₀ = ∫ (P_dev : H(v) + p Dθ[v]) w dV₀,   Dθ[v] = F⁻ᵀ : H(v)
+    ∫ (θ(u) − p/(K Jc)) q w dV₀ = 0                 for every P1 q: p ≈ K Jc θ, projected
+    τ = τ_dev + p I,   stored Jc ψ = Jc μ|dev εe|² + p²/(2 K Jc)
+
+(``pressure_constraint`` gives the pieces; ``problems.mechanics`` adds the field). With q = p,
+∫ p θ = ∫ p²/(K Jc): the stored energy integrates to the mixed potential's value, and the
+swelling power is Jc ψ − p (the balance of ``problems.energy`` closes as before).
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 import ufl
 from dolfinx import fem
+from petsc4py import PETSc
 
 from nanoglue.fem import compat
 
@@ -144,6 +156,7 @@ class HenckyJ2:
         young, nu = material.young, material.poisson
         self._mu, self._bulk = young / (2.0 * (1.0 + nu)), young / (3.0 * (1.0 - 2.0 * nu))
         self._yield = np.inf if material.yield_stress is None else material.yield_stress
+        self._point_bulk = self._bulk  # K of the point return (0 where p is a field)
 
     def _at_points(self):
         for target, expression in self._expressions:
@@ -156,32 +169,37 @@ class HenckyJ2:
         """Return at the current displacement: P of the iterate (not committed)."""
         self._iterate = self._at_points()
         self._P.x.array.reshape(-1, 3, 3)[self._points] = hencky_return(
-            *self._iterate, self._mu, self._bulk, self._yield)[0]
+            *self._iterate, self._mu, self._point_bulk, self._yield)[0]
 
     def linearize(self) -> None:
         """∂P/∂F at the iterate of the last ``update`` (only a Jacobian reads it: most updates
         are line-search and modified-Newton residuals, which do not)."""
         self._A.x.array.reshape(-1, 9, 9)[self._points] = piola_tangent(
-            *self._iterate, self._mu, self._bulk, self._yield)
+            *self._iterate, self._mu, self._point_bulk, self._yield)
 
     def commit(self) -> None:
         """Accept the step (the return at the current displacement, no tangent): Cp⁻¹, p, the
         Cauchy stress of the returned state and the energy densities (the plastic work with Jc
         at mid-step)."""
         F, Jc, cp_inv = self._at_points()
-        _, cauchy, after, dp, strain = hencky_return(F, Jc, cp_inv, self._mu, self._bulk,
-                                                     self._yield)
+        _, cauchy, after, dp, strain = hencky_return(F, Jc, cp_inv, self._mu, 0.0, self._yield)
         points = self._points
-        self.cauchy.x.array.reshape(-1, 3, 3)[points] = cauchy
+        pressure = self._kirchhoff_pressure(Jc, strain)
+        self.cauchy.x.array.reshape(-1, 3, 3)[points] = (
+            cauchy + (pressure / np.linalg.det(F))[:, None, None] * np.eye(3))
         self.cp_inv.x.array.reshape(-1, 3, 3)[points] = after
         self.p.x.array[points] += dp
         yield_stress = self._yield if np.isfinite(self._yield) else 0.0  # dp = 0 when elastic
         Jc_before = np.exp(self._log_jc.x.array[points])
         self._dissipated.x.array[points] += 0.5 * (Jc + Jc_before) * yield_stress * dp
-        stored = Jc * stored_density(strain, self._mu, self._bulk)
+        stored = Jc * stored_density(strain, self._mu, 0.0) + pressure**2 / (2.0 * self._bulk * Jc)
         self._stored.x.array[points] = stored
-        self._swelling_power.x.array[points] = stored - Jc * self._bulk * strain.sum(axis=1)
+        self._swelling_power.x.array[points] = stored - pressure
         self._log_jc.x.array[points] = np.log(Jc)
+
+    def _kirchhoff_pressure(self, Jc, strain):
+        """tr τ/3 at the points after the return: Jc K tr εe."""
+        return Jc * self._bulk * strain.sum(axis=1)
 
     def stress(self):
         """P of the current iterate (residual: ∫ P : H(v) w dV₀)."""
@@ -210,3 +228,35 @@ class HenckyJ2:
         """The functions a step changes for good (for checkpoints and rollback)."""
         return [self.cp_inv, self.cauchy, self.p, self._stored, self._swelling_power,
                 self._log_jc, self._dissipated]
+
+
+class MixedHenckyJ2(HenckyJ2):
+    """``HenckyJ2`` with its pressure a continuous P1 field of the region (module docstring,
+    mixed pressure): the point return is deviatoric, p comes from ``pressure_constraint``."""
+
+    name = "hencky-mixed"
+
+    def __init__(self, kinematics, u, cells, swelling, mesh, material, quadrature_degree):
+        self._compliance = fem.Constant(mesh, PETSc.ScalarType(1.0))  # 1/K, set_material
+        super().__init__(kinematics, u, cells, swelling, mesh, material, quadrature_degree)
+        self.pressure = fem.Function(compat.lagrange_space(mesh, 1), name="pressure")
+        self._pressure_points = fem.Function(compat.quadrature_space(mesh, quadrature_degree))
+        self._expressions.append((self._pressure_points,
+                                  compat.expression(self.pressure,
+                                                    self._pressure_points.function_space)))
+        self._jc = ufl.det(swelling)
+        self._theta = ufl.ln(ufl.det(kinematics.deformation_gradient(u)) / self._jc)
+
+    def set_material(self, material) -> None:
+        super().set_material(material)
+        self._point_bulk = 0.0
+        self._compliance.value = 1.0 / self._bulk
+
+    def pressure_constraint(self):
+        """(p, θ(u), 1/(K Jc)): the region's pressure field, its elastic volumetric log strain
+        and the compliance of the constraint ∫ (θ − p/(K Jc)) q = 0."""
+        return self.pressure, self._theta, self._compliance / self._jc
+
+    def _kirchhoff_pressure(self, Jc, strain):
+        """p at the points (the field, not the point strain)."""
+        return self._pressure_points.x.array[self._points]

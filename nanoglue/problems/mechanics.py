@@ -52,7 +52,7 @@ from nanoglue.interfaces.cohesive import CohesiveInterface
 from nanoglue.interfaces.laws import DebondedCriterion, law_for
 from nanoglue.materials import material_class
 from nanoglue.materials.elastic import von_mises
-from nanoglue.problems.supports import field_conditions
+from nanoglue.problems.supports import field_conditions, owned_cell_dofs
 from nanoglue.timing import STOPWATCH
 
 
@@ -92,6 +92,28 @@ def _add(total, term):
     return term if total is None else total + term
 
 
+def _add_pressure(constraint, u, v, du, weight, measure, k: int, residuals: list,
+                  jacobians: list):
+    """Append a region's pressure field p to the unknowns' forms (``materials.hencky``, mixed
+    pressure): ∫ p Dθ[v] in the residual of its displacement field k, ∫ (θ(u) − c p) q as
+    the new last residual, their derivatives as the new Jacobian blocks; returns p."""
+    p, theta, compliance = constraint
+    space = p.function_space
+    q, dp = ufl.TestFunction(space), ufl.TrialFunction(space)
+    coupling = p * ufl.derivative(theta, u, v) * weight * measure
+    constraint_form = (theta - compliance * p) * q * weight * measure
+    residuals[k] = _add(residuals[k], coupling)
+    residuals.append(constraint_form)
+    jacobians[k][k] = _add(jacobians[k][k], ufl.derivative(coupling, u, du))
+    for row in jacobians:
+        row.append(None)
+    jacobians[k][-1] = ufl.derivative(coupling, p, dp)
+    jacobians.append([None] * len(jacobians[0]))
+    jacobians[-1][k] = ufl.derivative(constraint_form, u, du)
+    jacobians[-1][-1] = ufl.derivative(constraint_form, p, dp)
+    return p
+
+
 class Mechanics:
     """Mechanics of the tagged regions of a mesh (module docstring).
 
@@ -100,14 +122,15 @@ class Mechanics:
     interfaces: interface tag → ``InterfaceSpec``; clamps: (facet tag, component, region tag) or
     (…, value) with a ``fem.Constant`` value prescribed there (``problems.supports``);
     damage_viscosity: η [s] of the viscous damage update (0: rate-independent; settable between
-    steps as ``damage_viscosity``).
+    steps as ``damage_viscosity``); pressure: "mixed" gives each finite-strain J2 region a
+    pressure field of its own (``materials.hencky``), an unknown beside the displacements.
     """
 
     def __init__(self, kinematics, cell_tags, facet_tags, materials: Mapping,
                  eigenstrains: Mapping, solver: Solver = Solver(), *,
                  interfaces: Mapping[int, InterfaceSpec] = {}, clamps: Sequence = (),
                  debonded: DebondedCriterion = DebondedCriterion(),
-                 damage_viscosity: float = 0.0,
+                 damage_viscosity: float = 0.0, pressure: str = "displacement",
                  quadrature_degree: Optional[int] = None):
         model = kinematics.model
         mesh = model.mesh
@@ -130,7 +153,7 @@ class Mechanics:
         jacobians = [[None] * len(self.fields) for _ in self.fields]
         for tag, material in materials.items():
             k = self.field_of[tag]
-            law = material_class(kinematics, material)
+            law = material_class(kinematics, material, pressure)
             region = self.regions[tag] = law(
                 kinematics, self.fields[k], region_cells(self.indicators[tag]),
                 self.eigenstrains[tag], mesh, material, self.quadrature_degree)
@@ -155,11 +178,21 @@ class Mechanics:
         regions_of = [[t for t, k in self.field_of.items() if k == j] for j in range(len(self.fields))]
         bcs, active, self._prescribed = field_conditions(model, self.fields, regions_of,
                                                          cell_tags, facet_tags, clamps)
-        self.system = ActiveBlockSystem(self.fields, residuals, jacobians, bcs, active,
+        unknowns = list(self.fields)
+        for tag, region in self.regions.items():
+            if hasattr(region, "pressure_constraint"):
+                k = self.field_of[tag]
+                unknowns.append(_add_pressure(region.pressure_constraint(), self.fields[k],
+                                              tests[k], trials[k], w, dx(tag), k,
+                                              residuals, jacobians))
+                bcs.append([])
+                active.append(owned_cell_dofs(unknowns[-1].function_space,
+                                              region_cells(self.indicators[tag])))
+        self.system = ActiveBlockSystem(unknowns, residuals, jacobians, bcs, active,
                                         solver.petsc_options, "mechanics", self._linearize)
         self.newton = Newton(self.system, self._update, solver)
         self.damage_viscosity = damage_viscosity
-        self.state = StateSet(self.fields + [f for r in self.regions.values() for f in r.persistent()]
+        self.state = StateSet(unknowns + [f for r in self.regions.values() for f in r.persistent()]
                               + [f for i in self.interfaces.values() for f in i.history.persistent()])
         self._samples = None
         self._update()

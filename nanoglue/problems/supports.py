@@ -6,7 +6,8 @@ Per field: u_c = 0 on every symmetry plane (facet tag, component c) of the model
 corrections being zero there; without any clamp on the mesh,
 a pin of every component no symmetry plane fixes at the field's lowest dof on the intersection
 of the symmetry planes. Active dofs: the owned dofs on the cells of the field's regions (all owned
-dofs for a single field shared by every region).
+dofs for a single field shared by every region); ``owned_cell_dofs`` also gives a region's
+pressure field its own.
 """
 
 from __future__ import annotations
@@ -74,14 +75,16 @@ def field_conditions(model, fields, regions_of, cell_tags, facet_tags, clamps):
         if not clamped:
             conditions += _pins(model, space, _cells(cell_tags, regions), tdim)
         bcs.append(conditions)
-        active.append(None if len(fields) == 1 else _active(space, _cells(cell_tags, regions),
-                                                            model.gdim, tdim))
+        active.append(None if len(fields) == 1
+                      else owned_cell_dofs(space, _cells(cell_tags, regions)))
     return bcs, active, prescribed
 
 
-def _active(space, cells, gdim: int, tdim: int) -> np.ndarray:
-    """Owned dofs of every component on ``cells``."""
-    owned = space.dofmap.index_map.size_local * space.dofmap.index_map_bs
-    dofs = np.unique(np.concatenate([fem.locate_dofs_topological(space.sub(j), tdim, cells)
-                                     for j in range(gdim)]))
+def owned_cell_dofs(space, cells) -> np.ndarray:
+    """Owned dofs of every component of ``space`` on ``cells`` (local, blocked layout)."""
+    tdim, bs = space.mesh.topology.dim, space.dofmap.index_map_bs
+    owned = space.dofmap.index_map.size_local * bs
+    dofs = np.unique(np.concatenate(
+        [fem.locate_dofs_topological(space, tdim, cells)] if bs == 1 else
+        [fem.locate_dofs_topological(space.sub(j), tdim, cells) for j in range(bs)]))
     return dofs[dofs < owned].astype(np.int32)
