@@ -51,6 +51,11 @@ class RunData:
     summary: dict
     case: dict
 
+    @property
+    def kinematics(self) -> str:
+        """The run's mechanics.kinematics (small when its case.yaml does not say)."""
+        return (self.case.get("mechanics") or {}).get("kinematics", "small")
+
     def curves(self) -> dict[str, list[float]]:
         """curves.csv as column → values ({} if the run wrote none)."""
         path = self.directory / "curves.csv"

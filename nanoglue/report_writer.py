@@ -1,13 +1,14 @@
 """``nanoglue report``: run directories against the paper's table, as Markdown and PNG.
 
-Writes into the output directory ``report.md`` (the table with ✓ in band / ✗ out of band, the
-runs, the plots), ``report_table.png`` (the table, coloured), ``report_debonding.png`` (Sn/CNF
+Writes into the output directory ``report.md`` (the table with ✓ in band / ✗ out of band — with
+runs of both kinematics, small and finite strain side by side —, the runs, the plots), ``report_table.png`` (the table, coloured), ``report_debonding.png`` (Sn/CNF
 debonded area fraction vs expansion of every run) and ``report_s11d.png`` (coating von Mises
 through its thickness at 56 %, from each coating run's ``profiles/coating_von_mises_56.csv``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -96,47 +97,81 @@ def write_report(run_dirs: Sequence[Path], out_dir: Path) -> str:
     """Evaluate ``run_dirs`` against the paper's table, write report.md and its PNGs into
     ``out_dir``, and return the Markdown."""
     runs = [load_run(Path(directory)) for directory in run_dirs]
-    results = evaluate_runs(runs)
+    by_kinematics = {k: evaluate_runs([run for run in runs if run.kinematics == k])
+                     for k in sorted({run.kinematics for run in runs}, reverse=True)}
+    by_kinematics = by_kinematics or {"small": evaluate_runs([])}
+    side_by_side = len(by_kinematics) > 1  # small, then finite strain
     out_dir.mkdir(parents=True, exist_ok=True)
-    plot_table(results, out_dir / "report_table.png")
-    curves = {_label(run): run.directory / "curves.csv" for run in runs}
+    plot_table([replace(r, row=replace(r.row, row_id=f"{r.row.row_id} ({k})"))
+                if side_by_side else r for k, results in by_kinematics.items() for r in results],
+               out_dir / "report_table.png")
+    curves = {_label(run, side_by_side): run.directory / "curves.csv" for run in runs}
     plot_debonded_fraction(curves, out_dir / "report_debonding.png", SN_CNF,
                            "Sn/CNF debonding of every run")
-    sections = [_table_section(results), _runs_section(runs), _s11d_section(runs, out_dir),
+    table = (_side_by_side_section(by_kinematics) if side_by_side
+             else _table_section(next(iter(by_kinematics.values()))))
+    sections = [table, _runs_section(runs), _s11d_section(runs, out_dir),
                 *_extra_sections(run_dirs, out_dir)]
     text = "\n\n".join(sections) + "\n"
     (out_dir / "report.md").write_text(text, encoding="utf-8")
     return text
 
 
-def _label(run: RunData) -> str:
-    """A run's legend label: its case name, and its directory when that says something else."""
-    return run.name if run.directory.name == run.name else f"{run.name} ({run.directory.name})"
+def _label(run: RunData, kinematics: bool = False) -> str:
+    """A run's legend label: its case name, its directory when that says something else, and
+    its kinematics when the report has both."""
+    label = run.name if run.directory.name == run.name else f"{run.name} ({run.directory.name})"
+    return f"{label}, {run.kinematics} strain" if kinematics else label
 
 
 def _mark(verdict: str) -> str:
     return MARKS.get(verdict, verdict)
 
 
+TITLE = ("# nanoglue runs vs the paper (Han et al., Nano Lett. 2014)\n\n"
+         "Onset / complete / held as defined in docs/model.md; expansions in % of the pristine "
+         "particle volume.\n\n")
+
+
+def _counts(results: Sequence[RowResult]) -> str:
+    counts = {verdict: sum(r.verdict == verdict for r in results) for verdict in (IN, OUT)}
+    unrun = len(results) - counts[IN] - counts[OUT]
+    return f"{counts[IN]} in band, {counts[OUT]} out of band, {unrun} not evaluated"
+
+
 def _table_section(results: Sequence[RowResult]) -> str:
     rows = [[r.row.row_id, ", ".join(r.row.configs), r.row.quantity, r.row.paper, r.row.band,
              r.measured or "–", _mark(r.verdict), ", ".join(map(str, r.runs)) or "–"]
             for r in results]
-    counts = {verdict: sum(r.verdict == verdict for r in results) for verdict in (IN, OUT)}
-    unrun = len(results) - counts[IN] - counts[OUT]
-    return ("# nanoglue runs vs the paper (Han et al., Nano Lett. 2014)\n\n"
-            "Onset / complete / held as defined in docs/model.md; expansions in % of the pristine "
-            "particle volume.\n\n"
-            f"{markdown_table(TABLE_COLUMNS, rows)}\n\n"
-            f"**{counts[IN]} in band, {counts[OUT]} out of band, {unrun} not evaluated** "
+    return (TITLE + f"{markdown_table(TABLE_COLUMNS, rows)}\n\n"
+            f"**{_counts(results)}** "
             "(no run, a run that ended on purpose before the row's state, or too little data).\n\n![the table](report_table.png)")
 
 
+def _side_by_side_section(by_kinematics: Mapping[str, Sequence[RowResult]]) -> str:
+    """One line per paper row, a measured / in-band pair of columns per kinematics (a row
+    with several runs of one kinematics lists each)."""
+    columns = TABLE_COLUMNS[:5] + [c for k in by_kinematics for c in (f"{k} strain", "in band")]
+    rows = []
+    for row in {r.row.row_id: r.row for rs in by_kinematics.values() for r in rs}.values():
+        cells = [row.row_id, ", ".join(row.configs), row.quantity, row.paper, row.band]
+        for results in by_kinematics.values():
+            mine = [r for r in results if r.row.row_id == row.row_id]
+            cells += ["; ".join(r.measured or "–" for r in mine) or "–",
+                      "; ".join(_mark(r.verdict) for r in mine) or "–"]
+        rows.append(cells)
+    totals = "; ".join(f"{k} strain: {_counts(results)}" for k, results in by_kinematics.items())
+    return (TITLE + f"{markdown_table(columns, rows)}\n\n**{totals}** (no run, a run that "
+            "ended on purpose before the row's state, or too little data).\n\n"
+            "![the table](report_table.png)")
+
+
 def _runs_section(runs: Sequence[RunData]) -> str:
-    rows = [[str(run.directory), run.name, run.summary.get("status", "no summary.json"),
+    rows = [[str(run.directory), run.name, run.kinematics,
+             run.summary.get("status", "no summary.json"),
              _number(run.summary.get("final", {}).get("expansion_percent")),
              _number(run.summary.get("wall_seconds"))] for run in runs]
-    columns = ["run", "case", "status", "final expansion [%]", "wall time [s]"]
+    columns = ["run", "case", "kinematics", "status", "final expansion [%]", "wall time [s]"]
     return ("## Runs\n\n" + markdown_table(columns, rows)
             + "\n\n![Sn/CNF debonded area fraction](report_debonding.png)")
 

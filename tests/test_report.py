@@ -17,7 +17,7 @@ runner = CliRunner()
 
 def _run_dir(root: Path, directory: str, case: str, *, onset=None, complete=None, held=True,
              expansion=(0.1, 0.2, 0.3), fraction=None, direction=None, thickness=None,
-             status="completed") -> Path:
+             status="completed", kinematics=None) -> Path:
     """A run directory like `nanoglue run` writes: summary.json, case.yaml, curves.csv."""
     path = root / directory
     path.mkdir()
@@ -28,7 +28,10 @@ def _run_dir(root: Path, directory: str, case: str, *, onset=None, complete=None
                              "held": held, "final": {"particle_substrate": {}}}}
     (path / "summary.json").write_text(json.dumps(summary))
     geometry = {"coating": {"thickness": thickness}} if thickness else {"coating": None}
-    (path / "case.yaml").write_text(yaml.safe_dump({"name": case, "geometry": geometry}))
+    case_yaml = {"name": case, "geometry": geometry}
+    if kinematics:
+        case_yaml["mechanics"] = {"kinematics": kinematics}
+    (path / "case.yaml").write_text(yaml.safe_dump(case_yaml))
     fraction = fraction or [0.0] * len(expansion)
     direction = direction or [1] * len(expansion)
     bonded = [52.7 * (1.0 - f) for f in fraction]  # arc [nm], for the report's text only
@@ -201,6 +204,24 @@ def test_report_command_writes_markdown_and_pngs_with_marks(tmp_path):
     assert "1 in band, 1 out of band" in markdown
     assert {"report.md", "report_table.png", "report_debonding.png"} <= {p.name for p in out.iterdir()}
     assert not (out / "report_s11d.png").exists()
+
+
+def test_report_shows_small_and_finite_strain_side_by_side(tmp_path):
+    small = _run_dir(tmp_path, "small", "paper-bare-interface", onset=0.43, complete=61.3,
+                     expansion=(0.3, 0.5, 62.0))
+    finite = _run_dir(tmp_path, "finite", "paper-bare-interface", onset=0.39, complete=36.0,
+                      expansion=(0.3, 0.5, 37.0), kinematics="finite")
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", str(small), str(finite), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    markdown = (out / "report.md").read_text()
+    header = next(line for line in markdown.splitlines() if line.startswith("| row"))
+    assert "small strain" in header and "finite strain" in header
+    line = next(line for line in markdown.splitlines() if line.startswith("| bare-complete "))
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    assert cells[5:] == ["61.3 %", "✓", "36 %", "✗"]  # band 45–90 %: finite is out
+    assert "small strain: 2 in band" in markdown and "finite strain: 1 in band, 1 out" in markdown
+    assert f"| {finite} | paper-bare-interface | finite |" in markdown  # the runs' kinematics
 
 
 def test_report_plots_coating_profiles_when_present(tmp_path):
