@@ -5,12 +5,21 @@ squared length δt², and return the normal traction and the sliding traction ve
 Both laws are secant-damage laws with free energy and traction
 
     δ = √(⟨δn⟩₊² + ω²δt²),    ω = τc/σc (the shear weight; 1 without a shear strength)
-    ψ = ½ K0 max(1 − d, r) δ² + ½ Kc ⟨−δn⟩₊²,
-    Tn = K0 max(1 − d, r) ⟨δn⟩₊ − Kc ⟨−δn⟩₊,     Ts = K0 max(1 − d, r) ω² s,
+    ψ = K0 max(1 − d, r) (Φ(δn) + ½ω²δt²) + Kc Φ(−δn),
+    Tn = K0 max(1 − d, r) s(δn) − Kc s(−δn),     Ts = K0 max(1 − d, r) ω² s,
 
 r the residual stiffness fraction (a fully damaged interface is not a free body) and Kc the
 contact stiffness (contact_factor·K0 = K0: damage softens opening, never closing), active for
-δn < 0 at any damage. Unloading is secant
+δn < 0 at any damage. s is ⟨x⟩₊ with its corner rounded over |x| < w (C¹, Φ' = s):
+
+    s(x) = ⟨x − w⟩₊ + (c + w)²/(4w),   Φ(x) = ½⟨x − w⟩₊² + w⟨x − w⟩₊ + (c + w)³/(12w),
+    c = min(max(x, −w), w),   w = σc/K0 = δ0 (CONTACT_SMOOTHING),
+
+so s(x) − s(−x) = x: while d = 0 the normal law is still one straight line, closed beyond w it
+is exactly Kc δn, and only a damaged point inside the band differs (a debonded one rests at a
+gap ≤ w instead of 0). Without the rounding, debonded points lying on the fiber switched
+between open (r K0) and closed (K0) from one Newton iteration to the next: docs/model.md,
+*Contact*. Unloading is secant
 (T/δ = (1 − d)K0 at fixed κ). The dissipation ∫½K0 κ² d'(κ) dκ depends on κ only, so it is Gc
 per unit area at full damage for any mode mix (minus the residual stiffness' share). In pure
 sliding the peak traction is ω σc = τc at δt = δ0/ω and the shear stiffness ω²K0.
@@ -51,9 +60,26 @@ SPENT_FRACTION = 0.99  # a point has spent its law at D = 0.99 Gc (the energy cr
 RESIDUAL_TRACTION = 1e-3  # the default floor r carries r·K0·κ_0.99 = 1e-3 σc at that opening
 
 
+CONTACT_SMOOTHING = 1.0  # w/δ0, δ0 = σc/K0: the half-width of the rounded corner of ⟨δn⟩₊
+# (docstring); the finite-strain coated case stalled at 60.27 % with 0.5, went on with 1 and 2
+
+
 def positive(x):
     """⟨x⟩₊ = max(x, 0)."""
     return ufl.max_value(x, 0.0)
+
+
+def rounded(x, w):
+    """s(x): ⟨x⟩₊ with its corner rounded over |x| < w (module docstring)."""
+    c = ufl.min_value(ufl.max_value(x, -w), w)
+    return positive(x - w) + (c + w) ** 2 / (4.0 * w)
+
+
+def rounded_potential(x, w):
+    """Φ(x) = ∫ s: ½⟨x − w⟩₊² + w⟨x − w⟩₊ + (c + w)³/(12w)."""
+    c = ufl.min_value(ufl.max_value(x, -w), w)
+    beyond = positive(x - w)
+    return 0.5 * beyond**2 + w * beyond + (c + w) ** 3 / (12.0 * w)
 
 
 @dataclass(frozen=True)
@@ -102,11 +128,12 @@ class SecantLaw(ABC):
             residual = RESIDUAL_TRACTION * config.strength / (
                 k0 * type(self)(None, config.model_copy(update={"residual_stiffness": 0.0}))
                 .spent_opening(SPENT_FRACTION))
-        values = (k0, config.strength, config.toughness, residual, contact_factor * k0, weight)
+        values = (k0, config.strength, config.toughness, residual, contact_factor * k0, weight,
+                  CONTACT_SMOOTHING * config.strength / k0)
         self.ops = FLOAT_OPERATIONS if mesh is None else UFL_OPERATIONS
         make = float if mesh is None else (lambda v: fem.Constant(mesh, PETSc.ScalarType(v)))
         (self.stiffness, self.strength, self.toughness, self.residual, self.contact,
-         self.shear_weight) = (make(v) for v in values)
+         self.shear_weight, self.rounding) = (make(v) for v in values)
 
     def spent_opening(self, fraction: float) -> float:
         """κ_f [nm] at which D(κ_f) = f·Gc, by bisection on D (floats: ``mesh=None``)."""
@@ -138,18 +165,22 @@ class SecantLaw(ABC):
                         + self.shear_weight**2 * opening.sliding_squared)
 
     def traction(self, opening: LocalOpening, d):
-        """(Tn, Ts) = (K0 max(1 − d, r)⟨δn⟩₊ − Kc⟨−δn⟩₊, K0 max(1 − d, r) ω² s), d lagged."""
+        """(Tn, Ts) = (K0 max(1 − d, r) s(δn) − Kc s(−δn), K0 max(1 − d, r) ω² s), d lagged."""
         secant = self.stiffness * ufl.max_value(1.0 - d, self.residual)
-        normal = secant * positive(opening.normal) - self.contact * positive(-opening.normal)
+        w = self.rounding
+        normal = secant * rounded(opening.normal, w) - self.contact * rounded(-opening.normal, w)
         return normal, secant * self.shear_weight**2 * opening.sliding
 
     def stored_energy(self, opening: LocalOpening, d) -> dict:
-        """ψ in its three parts, which sum to ½ K0 max(1 − d, r) δ² + ½ Kc ⟨−δn⟩₊²:
-        bonded ½ K0 ⟨1 − d − r⟩₊ δ², residual ½ r K0 δ² (the floor's), contact ½ Kc ⟨−δn⟩₊²."""
-        half_square = 0.5 * self.stiffness * self.effective_opening(opening) ** 2
-        return {"bonded": positive(1.0 - d - self.residual) * half_square,
-                "residual": self.residual * half_square,
-                "contact": 0.5 * self.contact * positive(-opening.normal) ** 2}
+        """ψ in its three parts, which sum to K0 max(1 − d, r)(Φ(δn) + ½ω²δt²) + Kc Φ(−δn):
+        bonded ⟨1 − d − r⟩₊ ψ₀, residual r ψ₀ (the floor's), contact Kc Φ(−δn), with
+        ψ₀ = K0 (Φ(δn) + ½ω²δt²) (½ K0 δ² beyond the rounding)."""
+        w = self.rounding
+        intact = self.stiffness * (rounded_potential(opening.normal, w)
+                                   + 0.5 * self.shear_weight**2 * opening.sliding_squared)
+        return {"bonded": positive(1.0 - d - self.residual) * intact,
+                "residual": self.residual * intact,
+                "contact": self.contact * rounded_potential(-opening.normal, w)}
 
     def step_dissipation(self, before: LocalOpening, d_before, after: LocalOpening, d_after):
         """What damage dissipated per unit area over a step from (δ⁰, d⁰) to (δ¹, d¹):
