@@ -143,7 +143,7 @@ def test_sweep_runs_each_point_in_a_worker_and_combines_them(tmp_path):
         report = runner.invoke(app, ["report", *map(str, given), "-o", str(tmp_path / "report")])
         assert report.exit_code == 0, report.output
         text = (tmp_path / "report" / "report.md").read_text()
-        assert all(f"/{row['point']} | paper-bare-interface-{row['point']} | completed |" in text
+        assert all(f"/{row['point']} | paper-bare-interface-{row['point']} | small | completed |" in text
                    for row in rows)
 
 
