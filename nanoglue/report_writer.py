@@ -1,9 +1,10 @@
 """``nanoglue report``: run directories against the paper's table, as Markdown and PNG.
 
 Writes into the output directory ``report.md`` (the table with ✓ in band / ✗ out of band — with
-runs of both kinematics, small and finite strain side by side —, the runs, the plots), ``report_table.png`` (the table, coloured), ``report_debonding.png`` (Sn/CNF
-debonded area fraction vs expansion of every run) and ``report_s11d.png`` (coating von Mises
-through its thickness at 56 %, from each coating run's ``profiles/coating_von_mises_56.csv``).
+runs of both kinematics, small and finite strain side by side —, the runs, the plots),
+``report_table.png`` (the table, coloured), ``report_debonding.png`` (Sn/CNF debonded area
+fraction vs expansion of every run) and ``report_s11d.png`` (coating von Mises through its
+thickness at 56 %, from each coating run's ``profiles/coating_von_mises_56.csv``).
 """
 
 from __future__ import annotations
@@ -131,6 +132,8 @@ def _mark(verdict: str) -> str:
 TITLE = ("# nanoglue runs vs the paper (Han et al., Nano Lett. 2014)\n\n"
          "Onset / complete / held as defined in docs/model.md; expansions in % of the pristine "
          "particle volume.\n\n")
+FOOTER = ("(no run, a run that ended on purpose before the row's state, or too little data)."
+          "\n\n![the table](report_table.png)")
 
 
 def _counts(results: Sequence[RowResult]) -> str:
@@ -143,9 +146,7 @@ def _table_section(results: Sequence[RowResult]) -> str:
     rows = [[r.row.row_id, ", ".join(r.row.configs), r.row.quantity, r.row.paper, r.row.band,
              r.measured or "–", _mark(r.verdict), ", ".join(map(str, r.runs)) or "–"]
             for r in results]
-    return (TITLE + f"{markdown_table(TABLE_COLUMNS, rows)}\n\n"
-            f"**{_counts(results)}** "
-            "(no run, a run that ended on purpose before the row's state, or too little data).\n\n![the table](report_table.png)")
+    return TITLE + f"{markdown_table(TABLE_COLUMNS, rows)}\n\n**{_counts(results)}** " + FOOTER
 
 
 def _side_by_side_section(by_kinematics: Mapping[str, Sequence[RowResult]]) -> str:
@@ -161,9 +162,7 @@ def _side_by_side_section(by_kinematics: Mapping[str, Sequence[RowResult]]) -> s
                       "; ".join(_mark(r.verdict) for r in mine) or "–"]
         rows.append(cells)
     totals = "; ".join(f"{k} strain: {_counts(results)}" for k, results in by_kinematics.items())
-    return (TITLE + f"{markdown_table(columns, rows)}\n\n**{totals}** (no run, a run that "
-            "ended on purpose before the row's state, or too little data).\n\n"
-            "![the table](report_table.png)")
+    return TITLE + f"{markdown_table(columns, rows)}\n\n**{totals}** " + FOOTER
 
 
 def _runs_section(runs: Sequence[RunData]) -> str:

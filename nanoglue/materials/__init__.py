@@ -5,8 +5,9 @@ quadrature_degree)``, ``stress()`` — work-conjugate to ``kinematics.strain``: 
 P at finite strain —, ``committed_stress()`` — the Cauchy stress of the last accepted step —,
 ``tangent(du)``, ``update()`` — the stress of the current iterate —, ``linearize()`` — what
 ``tangent`` reads, at the iterate of the last ``update``, called only before a Jacobian is
-assembled —, ``commit()``, ``set_material(material)``, ``persistent()``, ``p``; optionally ``pressure_constraint()``, a
-pressure field of its own: ``problems.mechanics``) and one line in ``MATERIALS``.
+assembled —, ``commit()``, ``set_material(material)``, ``persistent()``, ``p``; optionally
+``pressure_constraint()``, a pressure field of its own: ``problems.mechanics``) and one line in
+``MATERIALS``.
 """
 
 from nanoglue.materials.elastic import Elastic

@@ -29,6 +29,11 @@ above), and the volumetric part is a field p of the region:
 (``pressure_constraint`` gives the pieces; ``problems.mechanics`` adds the field). With q = p,
 ∫ p θ = ∫ p²/(K Jc): the stored energy integrates to the mixed potential's value, and the
 swelling power is Jc ψ − p (the balance of ``problems.energy`` closes as before).
+
+Evaluated with numpy at the quadrature points (eigendecomposition of symmetric 3×3 tensors,
+repeated eigenvalues included — a freely swelling body has be = I). The tangent ∂P/∂F is the
+exact algorithmic tangent of this update (``piola_tangent``: the principal consistent tangent
+carried through the spectral decomposition; checked against central differences in the tests).
 """
 
 from __future__ import annotations
@@ -241,9 +246,8 @@ class MixedHenckyJ2(HenckyJ2):
         super().__init__(kinematics, u, cells, swelling, mesh, material, quadrature_degree)
         self.pressure = fem.Function(compat.lagrange_space(mesh, 1), name="pressure")
         self._pressure_points = fem.Function(compat.quadrature_space(mesh, quadrature_degree))
-        self._expressions.append((self._pressure_points,
-                                  compat.expression(self.pressure,
-                                                    self._pressure_points.function_space)))
+        self._pressure_expression = compat.expression(self.pressure,
+                                                      self._pressure_points.function_space)
         self._jc = ufl.det(swelling)
         self._theta = ufl.ln(ufl.det(kinematics.deformation_gradient(u)) / self._jc)
 
@@ -258,5 +262,7 @@ class MixedHenckyJ2(HenckyJ2):
         return self.pressure, self._theta, self._compliance / self._jc
 
     def _kirchhoff_pressure(self, Jc, strain):
-        """p at the points (the field, not the point strain)."""
+        """p at the points (the field, not the point strain; only a commit reads it)."""
+        compat.interpolate_expression(self._pressure_points, self._pressure_expression,
+                                      self._cells)
         return self._pressure_points.x.array[self._points]
