@@ -15,7 +15,7 @@ def _row(expansion: float, debonded_nm: float, axis_damage: float) -> StepState:
     contact = InterfaceState(debonded_area_fraction=debonded_nm / ARC,
                              debonded_arc_fraction=debonded_nm / ARC,
                              debonded_arc_nm=debonded_nm, bonded_arc_nm=ARC - debonded_nm,
-                             damaged_area_fraction=0.0, max_opening_nm=0.0,
+                             damaged_area_fraction=0.0, max_opening_nm=0.0, penetration_nm=0.0,
                              axis_damage=axis_damage, area_nm2=ARC)
     return StepState(step=0, time_s=0.0, direction=1, state_of_charge=0.0,
                      coating_state_of_charge=0.0,

@@ -32,6 +32,10 @@ separate a unit of the interface as it is when it opens; the particle side stret
 swelling, the fiber side barely, and the mid-plane takes half of each. The nodal normal the
 damage history and the outputs use is the same frame at the vertices (lumped projection of n,
 refreshed before each damage update and measurement).
+
+Contact acts between the paired points, along δn. Each measurement also checks it against the
+geometry (``gap``): how far side B has passed through the surface of side A, nearest vertex to
+nearest vertex in the current configuration, whatever the pairing.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from nanoglue.fem import compat
+from nanoglue.interfaces.gap import facet_size, penetration
 from nanoglue.interfaces.history import (
     InterfaceHistory, NodalNormal, facet_cells, interface_dofs,
 )
@@ -57,8 +62,9 @@ MEASURE_DEGREE = 8  # facet rule of the debonded-fraction integrals (step integr
 class InterfaceState:
     """Measurements of one interface after a step (``CohesiveInterface.state``): debonded
     (d ≥ d_deb) fraction of the weighted area and of the arc, debonded and still bonded arc
-    [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm], d on the axis (NaN
-    when the interface does not reach r = 0), the whole area [nm²] (2π∫ r dS in axisymmetry)."""
+    [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm], how far side B has
+    passed through side A [nm] (``gap.penetration``), d on the axis (NaN when the interface
+    does not reach r = 0), the whole area [nm²] (2π∫ r dS in axisymmetry)."""
 
     debonded_area_fraction: float
     debonded_arc_fraction: float
@@ -66,6 +72,7 @@ class InterfaceState:
     bonded_arc_nm: float
     damaged_area_fraction: float
     max_opening_nm: float
+    penetration_nm: float
     axis_damage: float
     area_nm2: float
 
@@ -112,8 +119,11 @@ class CohesiveInterface:
         h_a = chi_a("+") * model.gradient(u_a)("+") + chi_a("-") * model.gradient(u_a)("-")
         h_b = chi_a("-") * model.gradient(u_b)("+") + chi_a("+") * model.gradient(u_b)("-")
         frame, self.area_ratio = kinematics.interface_frame(h_a, h_b, self.normal("+"))
-        self._moving = NodalNormal(mesh, frame, self.dS, vertices) \
-            if kinematics.moving_frame else None
+        self._moving, self._side_a = (
+            (NodalNormal(mesh, frame, self.dS, vertices),  # and A's own, for the gap check
+             NodalNormal(mesh, kinematics.interface_frame(h_a, h_a, self.normal("+"))[0],
+                         self.dS, vertices))
+            if kinematics.moving_frame else (None, None))
         self.frame_normal = self.normal if self._moving is None else self._moving.function
         cells = facet_cells(mesh, facet_tags.indices[facet_tags.values == tag])
         self.cell_jump = u_b - u_a  # [[u]] as a cell expression, for nodal values (no '+')
@@ -134,7 +144,16 @@ class CohesiveInterface:
         self.weight = weight("+") if isinstance(weight, ufl.core.expr.Expr) else weight
         self._measures = self._measure_forms(mesh, facet_tags, debonded_damage)
         self._totals = [self._sum(f) for f in self._measures[:2]]
-        self._vertex_r = scalar.tabulate_dof_coordinates()[:, 0]
+        gdim = mesh.geometry.dim
+        self._vertex_x = scalar.tabulate_dof_coordinates()[vertices, :gdim]
+        self._sides = fem.Function(compat.lagrange_space(mesh, 1, (2 * gdim,)))
+        self._sides_expr = compat.expression(ufl.as_vector([*u_a, *u_b]),
+                                             self._sides.function_space)
+        size = facet_size(mesh)
+        self._reach = (compat.assemble_owned_sum(fem.form(size * ufl.TestFunction(scalar)("+")
+                                                          * self.dS))[vertices]
+                       / compat.assemble_owned_sum(fem.form(ufl.TestFunction(scalar)("+")
+                                                            * self.dS))[vertices])
 
     def work(self, test):
         """∫ T·[[v]] w dS for a test jump [[v]] (restricted to '+')."""
@@ -173,6 +192,17 @@ class CohesiveInterface:
         compat.interpolate_expression(self._pair, self._pair_expr, self._pair_cells)
         return self._pair.x.array.reshape(-1, 2)[self.history.vertices]
 
+    def penetration(self) -> float:
+        """How far side B's vertices lie behind side A's surface now [nm] (``gap``), along
+        A's normal (F_A⁻ᵀN at finite strain, N at small strain)."""
+        compat.interpolate_expression(self._sides, self._sides_expr, self._pair_cells)
+        gdim = self._vertex_x.shape[1]
+        sides = self._sides.x.array.reshape(-1, 2 * gdim)[self.history.vertices]
+        normal = self.normal if self._side_a is None else self._side_a.update()
+        normals = normal.x.array.reshape(-1, gdim)[self.history.vertices]
+        return penetration(self._vertex_x + sides[:, :gdim], normals, self._reach,
+                           self._vertex_x + sides[:, gdim:], self.comm)
+
     def state(self) -> InterfaceState:
         """The interface's ``InterfaceState`` now (collective)."""
         area, arc = self._totals
@@ -180,7 +210,7 @@ class CohesiveInterface:
         history = self.history
         pairs = self.nodal_openings()
         delta = np.sqrt(np.maximum(pairs[:, 0], 0.0) ** 2 + pairs[:, 1] ** 2)
-        on_axis = np.abs(self._vertex_r[history.vertices]) < 1e-9
+        on_axis = np.abs(self._vertex_x[:, 0]) < 1e-9
         axis_d = np.max(history.d.x.array[history.vertices][on_axis], initial=-np.inf)
         axis_d = self.comm.allreduce(axis_d, op=MPI.MAX)
         debonded_arc = self._sum(forms[3])
@@ -191,6 +221,7 @@ class CohesiveInterface:
             bonded_arc_nm=arc - debonded_arc,
             damaged_area_fraction=self._sum(forms[4]) / area,
             max_opening_nm=self.comm.allreduce(np.max(delta, initial=0.0), op=MPI.MAX),
+            penetration_nm=self.penetration(),
             axis_damage=axis_d if np.isfinite(axis_d) else float("nan"),
             area_nm2=self.revolution * area,
         )

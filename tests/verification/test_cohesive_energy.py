@@ -78,7 +78,8 @@ def test_damage_is_irreversible_and_unloading_is_secant():
 def test_contact_after_full_debonding():
     """Fully debonded blocks pushed together (U = −0.5 nm, ≈ 2.7 GPa compression): the closed
     interface carries it with its contact stiffness Kc = K0, undamaged, so the blocks
-    interpenetrate by p/K0 (2.7 % of the element size h = 1 nm here)."""
+    interpenetrate by p/K0 (2.7 % of the element size h = 1 nm here); the interface's
+    geometric gap check (B's vertices behind A's surface) reads that same depth."""
     blocks = Blocks(LAWS["bilinear"])
     blocks.run(path((0.3, 0.01), (1.2, 0.05)))
     assert blocks.damage().min() == 1.0
@@ -88,6 +89,8 @@ def test_contact_after_full_debonding():
     pressure = -blocks.record.P[-1] / SIDE
     assert openings.max() < 0.0  # closed everywhere
     assert np.abs(-openings / (pressure / K0) - 1.0).max() < 0.02
+    assert blocks.interface.penetration() == pytest.approx(pressure / K0, rel=0.02)
+
 
 
 def test_a_shear_strength_sets_the_sliding_peak_and_keeps_the_toughness():
