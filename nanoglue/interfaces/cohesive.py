@@ -95,25 +95,43 @@ def interface_normal(mesh, chi_a):
     return chi_a("+") * n("+") + chi_a("-") * n("-")
 
 
+def _bend(jump, n, bend):
+    """(t, A, K_sym, |F_B⁻ᵀN|) of ``bend`` = (∇_X N, F_B⁻¹, facet normal N_f, N): the slide
+    mapped back into the reference facet t = A[[u]], A = (I − N_f⊗N_f) F_B⁻¹ Q/m, Q = mI − n⊗n."""
+    curvature, inverse, facet, normal = bend
+    m, identity = ufl.dot(n, n), ufl.Identity(n.ufl_shape[0])
+    tangential = m * identity - ufl.outer(n, n)
+    slide_map = (identity - ufl.outer(facet, facet)) * inverse * tangential / m
+    scale = ufl.sqrt(ufl.dot(inverse.T * normal, inverse.T * normal))
+    return slide_map * jump, slide_map, ufl.sym(curvature), scale
+
+
 def local_opening(jump, n, bend=None) -> LocalOpening:
     """(δn, s, m) of the jump in the frame of the normal n: m = n·n, δt² = s·s/m. With
-    ``bend`` = (∇_X n, F⁻¹) of the side n belongs to, δn is the gap to that side's curved
-    surface, δn = n·[[u]] − ½ s·(∇_X n F⁻¹)s/m² (module docstring)."""
+    ``bend`` (``_bend``) of the side n belongs to, δn is the gap to that side's curved surface,
+    δn = n·[[u]] − ½ t·(∇_X N) t/|F_B⁻ᵀN| (module docstring)."""
     delta_n, s = normal_opening(jump, n), sliding(jump, n)
-    m = ufl.dot(n, n)
     if bend is not None:
-        curvature, inverse, facet, normal = bend
-        along = inverse * s / m  # the slide mapped back, within the reference facet
-        along = along - ufl.dot(along, facet) * facet
-        scale = ufl.sqrt(ufl.dot(inverse.T * normal, inverse.T * normal))
-        delta_n = delta_n - 0.5 * ufl.dot(along, curvature * along) / scale
-    return LocalOpening(delta_n, s, m)
+        t, _, curvature, scale = _bend(jump, n, bend)
+        delta_n = delta_n - 0.5 * ufl.dot(t, curvature * t) / scale
+    return LocalOpening(delta_n, s, ufl.dot(n, n))
 
 
-def global_traction(law, opening: LocalOpening, n, d):
-    """T = Tn n + Ts of ``law`` at the opening (in the frame of n), d lagged."""
+def normal_direction(jump, n, bend=None):
+    """∂δn/∂[[u]]: n, and with ``bend`` n − Aᵀ sym(∇_X N) t/|F_B⁻ᵀN| — the normal of B's surface
+    where A's point faces it, along which the normal traction acts (so that T·Δ[[u]] is the
+    change of ψ(δn, s) while a pair in contact slides along the curved surface)."""
+    if bend is None:
+        return n
+    t, slide_map, curvature, scale = _bend(jump, n, bend)
+    return n - slide_map.T * (curvature * t) / scale
+
+
+def global_traction(law, opening: LocalOpening, direction, d):
+    """T = Tn ∂δn/∂[[u]] + Ts of ``law`` at the opening, ``direction`` = ∂δn/∂[[u]] (the
+    normal n without a curvature term), d lagged."""
     normal, tangential = law.traction(opening, d)
-    return normal * n + tangential
+    return normal * direction + tangential
 
 
 class CohesiveInterface:
@@ -167,7 +185,8 @@ class CohesiveInterface:
             self._pair.function_space)
         self.cells = self._pair_cells = cells
         self.opening = local_opening(self.jump, frame, bend)  # on dS, as the traction sees it
-        traction = global_traction(law, self.opening, frame, self.history.d("+"))
+        traction = global_traction(law, self.opening, normal_direction(self.jump, frame, bend),
+                                   self.history.d("+"))
         # per reference area: the law's traction (per current area) times da/dA (Nanson)
         self.traction = traction if self.area_ratio is None else self.area_ratio * traction
         weight = model.weight
