@@ -198,7 +198,7 @@ class CohesiveInterface:
         self._sides = fem.Function(compat.lagrange_space(mesh, 1, (2 * gdim,)))
         self._sides_expr = compat.expression(ufl.as_vector([*u_a, *u_b]),
                                              self._sides.function_space)
-        size = facet_size(mesh)
+        size = facet_size(mesh)("+")  # restricted: UFL 2026 lowers it to a cell quantity
         self._reach = (compat.assemble_owned_sum(fem.form(size * ufl.TestFunction(scalar)("+")
                                                           * self.dS))[vertices]
                        / compat.assemble_owned_sum(fem.form(ufl.TestFunction(scalar)("+")
