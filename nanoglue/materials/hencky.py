@@ -45,13 +45,48 @@ from petsc4py import PETSc
 
 from nanoglue.fem import compat
 
+def _inverse(A):
+    """A⁻¹ of 3×3 matrices (n,3,3) by cofactors: its columns are a₁×a₂, a₂×a₀, a₀×a₁ over
+    det A = a₀·(a₁×a₂), aᵢ the rows of A (numpy's batched LAPACK inverse costs ten times more)."""
+    rows = np.swapaxes(A, 0, 1)
+    cofactors = np.stack([np.cross(rows[1], rows[2]), np.cross(rows[2], rows[0]),
+                          np.cross(rows[0], rows[1])], axis=2)
+    return cofactors / np.einsum("ni,ni->n", rows[0], cofactors[:, :, 0])[:, None, None]
+
+
+def _spectral(vectors, values):
+    """Σᵢ vᵢ nᵢ⊗nᵢ = V diag(v) Vᵀ at points (V's columns the nᵢ)."""
+    return (vectors * values[:, None, :]) @ np.swapaxes(vectors, 1, 2)
+
+
+def _eigen(A):
+    """Eigenvalues (n, 3) and unit eigenvectors (columns, n×3×3) of symmetric 3×3 matrices.
+    When every matrix has e₂ as an eigenvector (A₀₁ = A₁₂ = 0, the form an axisymmetric
+    (r, θ, z) state keeps), the (0, 2) block is solved in closed form: with
+    tan 2φ = 2A₀₂/(A₀₀ − A₂₂), the eigenvalues m ∓ ρ, m = (A₀₀ + A₂₂)/2,
+    ρ = √(((A₀₀ − A₂₂)/2)² + A₀₂²), and A₁₁, the eigenvectors (−sin φ, 0, cos φ),
+    (0, 1, 0), (cos φ, 0, sin φ) (LAPACK per 3×3 matrix costs forty times more); otherwise
+    numpy's eigh."""
+    if np.any(A[:, 0, 1]) or np.any(A[:, 1, 2]):
+        return np.linalg.eigh(A)
+    half, off = 0.5 * (A[:, 0, 0] - A[:, 2, 2]), A[:, 0, 2]
+    mean, radius = 0.5 * (A[:, 0, 0] + A[:, 2, 2]), np.hypot(half, off)
+    phi = 0.5 * np.arctan2(off, half)
+    cos, sin = np.cos(phi), np.sin(phi)
+    vectors = np.zeros_like(A)
+    vectors[:, 0, 0], vectors[:, 2, 0] = -sin, cos
+    vectors[:, 1, 1] = 1.0
+    vectors[:, 0, 2], vectors[:, 2, 2] = cos, sin
+    return np.stack([mean - radius, A[:, 1, 1], mean + radius], axis=1), vectors
+
+
 def _trial(F, Jc, cp_inv, mu):
     """The elastic predictor at points: F̄ = F Jc^(−1/3), the eigenvalues b and eigenvectors V of
     be_trial = F̄ Cp⁻¹ F̄ᵀ, its principal log strains ε, tr ε (n, 1), the trial deviator
     2μ dev ε and q = √(3/2)|2μ dev ε|."""
     bar = F * Jc[:, None, None] ** (-1.0 / 3.0)
     trial = bar @ cp_inv @ np.swapaxes(bar, 1, 2)
-    b, vectors = np.linalg.eigh(0.5 * (trial + np.swapaxes(trial, 1, 2)))
+    b, vectors = _eigen(0.5 * (trial + np.swapaxes(trial, 1, 2)))
     strain = 0.5 * np.log(b)
     volumetric = strain.sum(axis=1, keepdims=True)
     deviator = 2.0 * mu * (strain - volumetric / 3.0)
@@ -66,10 +101,10 @@ def hencky_return(F, Jc, cp_inv, mu, bulk, yield_stress):
     scale = np.where(dp > 0.0, 1.0 - 3.0 * mu * dp / np.where(q > 0.0, q, 1.0), 1.0)
     strain = strain - (1.0 - scale)[:, None] * (strain - volumetric / 3.0)
     principal = Jc[:, None] * (scale[:, None] * deviator + bulk * volumetric)
-    tau = np.einsum("nij,nj,nkj->nik", vectors, principal, vectors)
-    inverse_t = np.swapaxes(np.linalg.inv(F), 1, 2)
-    elastic = np.einsum("nij,nj,nkj->nik", vectors, np.exp(2.0 * strain), vectors)
-    bar_inv = np.linalg.inv(bar)
+    tau = _spectral(vectors, principal)
+    inverse_t = np.swapaxes(_inverse(F), 1, 2)
+    elastic = _spectral(vectors, np.exp(2.0 * strain))
+    bar_inv = _inverse(bar)
     after = bar_inv @ elastic @ np.swapaxes(bar_inv, 1, 2)
     return tau @ inverse_t, tau / np.linalg.det(F)[:, None, None], after, dp, strain
 
@@ -94,7 +129,6 @@ def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
 
     (→ (Dᵢᵢ − Dᵢⱼ)/(2bᵢ) as bⱼ → bᵢ: repeated eigenvalues, the free swelling state), and
     db = dF̄ Cp⁻¹F̄ᵀ + F̄ Cp⁻¹dF̄ᵀ, dF̄ = Jc^(−1/3) dF, dP = dτ F⁻ᵀ − τ F⁻ᵀ dFᵀ F⁻ᵀ."""
-    scale = Jc[:, None, None] ** (-1.0 / 3.0)
     bar, b, V, _, volumetric, deviator, q = _trial(F, Jc, cp_inv, mu)
     yielding = q > yield_stress
     theta = np.where(yielding, yield_stress / np.where(q > 0.0, q, 1.0), 1.0)
@@ -109,24 +143,25 @@ def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
     close = np.abs(gap) <= 1e-8 * np.maximum(b[:, :, None], b[:, None, :])
     limit = (np.einsum("nii->ni", D)[:, :, None] - D) / (2.0 * b[:, :, None])
     omega = np.where(close, limit, (tau[:, :, None] - tau[:, None, :]) / np.where(close, 1.0, gap))
-    kirchhoff = np.einsum("nij,nj,nkj->nik", V, tau, V)
-    inverse_t = np.swapaxes(np.linalg.inv(F), 1, 2)
-    tangent = np.empty((F.shape[0], 9, 9))
-    for column in range(9):
-        k, l = divmod(column, 3)
-        dF = np.zeros((3, 3))
-        dF[k, l] = 1.0
-        dbar = scale * dF
-        db = dbar @ cp_inv @ np.swapaxes(bar, 1, 2)
-        db = db + np.swapaxes(db, 1, 2)
-        hat = np.swapaxes(V, 1, 2) @ db @ V
-        diagonal = np.einsum("nij,nj->ni", D, np.einsum("nii->ni", hat) / (2.0 * b))
-        dtau_hat = omega * hat
-        dtau_hat[:, [0, 1, 2], [0, 1, 2]] = diagonal
-        dtau = V @ dtau_hat @ np.swapaxes(V, 1, 2)
-        dP = dtau @ inverse_t - kirchhoff @ inverse_t @ dF.T @ inverse_t
-        tangent[:, :, column] = dP.reshape(-1, 9)
-    return tangent
+    # all nine dF = e_k⊗e_l at once: db = Jc^(−1/3)(e_k⊗g_l + g_l⊗e_k), g_l row l of
+    # Cp⁻¹F̄ᵀ, so in the eigenbasis db̂_ab = Jc^(−1/3)(V_ka W_lb + W_la V_kb) with W = Cp⁻¹F̄ᵀV
+    W = cp_inv @ np.swapaxes(bar, 1, 2) @ V
+    hat = V[:, :, None, :, None] * W[:, None, :, None, :]
+    hat = (Jc[:, None, None, None, None] ** (-1.0 / 3.0)) * (hat + np.swapaxes(hat, 3, 4))
+    dtau_hat = omega[:, None, None] * hat
+    index = np.arange(3)
+    dtau_hat[:, :, :, index, index] = (hat[:, :, :, index, index] / (2.0 * b[:, None, None])
+                                       @ np.swapaxes(D, 1, 2)[:, None])
+    inverse_t = np.swapaxes(_inverse(F), 1, 2)
+    # dP = dτ F⁻ᵀ − τ F⁻ᵀ dFᵀ F⁻ᵀ, dτ = V dτ̂ Vᵀ; the second term is (τF⁻ᵀ)_il (F⁻ᵀ)_kj
+    # V dτ̂ (VᵀF⁻ᵀ) for the nine (k, l) at once: two products per point, rows (k, l, a) first
+    n = F.shape[0]
+    right = dtau_hat.reshape(n, 27, 3) @ (np.swapaxes(V, 1, 2) @ inverse_t)
+    left = V @ right.reshape(n, 9, 3, 3).transpose(0, 2, 1, 3).reshape(n, 3, 27)
+    dP = left.reshape(n, 3, 9, 3).transpose(0, 2, 1, 3).reshape(n, 3, 3, 3, 3)
+    kirchhoff_inverse_t = _spectral(V, tau) @ inverse_t
+    dP -= kirchhoff_inverse_t[:, None, None, :, :].swapaxes(2, 4) * inverse_t[:, :, None, None, :]
+    return np.ascontiguousarray(np.transpose(dP, (0, 3, 4, 1, 2)).reshape(-1, 9, 9))
 
 
 class HenckyJ2:
