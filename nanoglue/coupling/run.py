@@ -332,7 +332,8 @@ def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:
     balances = {"bulk": (energy.bulk_residual, [
         sum(r.swelling_work for r in regions), sum(r.elastic for r in regions),
         sum(r.plastic for r in regions), sum(i.work for i in interfaces.values())])}
-    balances.update({name: (i.balance_residual, [i.work, i.bonded + i.residual_floor + i.contact,
+    balances.update({name: (i.balance_residual, [i.work, i.frame_work,
+                                                 i.bonded + i.residual_floor + i.contact,
                                                  i.dissipated + i.viscous])
                      for name, i in interfaces.items()})
     laws = case.interfaces.laws()

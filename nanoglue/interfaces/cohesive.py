@@ -185,6 +185,7 @@ class CohesiveInterface:
             self._pair.function_space)
         self.cells = self._pair_cells = cells
         self.opening = local_opening(self.jump, frame, bend)  # on dS, as the traction sees it
+        self._frame = (frame, bend) if kinematics.moving_frame else None
         traction = global_traction(law, self.opening, normal_direction(self.jump, frame, bend),
                                    self.history.d("+"))
         # per reference area: the law's traction (per current area) times da/dA (Nanson)
@@ -203,6 +204,20 @@ class CohesiveInterface:
                                                           * self.dS))[vertices]
                        / compat.assemble_owned_sum(fem.form(ufl.TestFunction(scalar)("+")
                                                             * self.dS))[vertices])
+
+    def stored_in_frame(self, jump, at, d):
+        """Σψ · da/dA of the law at ``jump`` and damage d, in the frame (B's normal, its
+        curvature, the area ratio) that ``at`` maps to a state: the identity for the current
+        one, the energy budget's ``before`` for the last step's. At finite strain the weak form
+        carries the traction alone (as MOOSE's total-Lagrangian CZM), not ∂(ψ da/dA)/∂F: the
+        difference of the two frames at the step's mid jump is the work the frame's turning and
+        stretching does on the stored energy (``problems.energy``). None at small strain."""
+        if self._frame is None:
+            return None
+        frame, bend = self._frame
+        opening = local_opening(jump, at(frame), None if bend is None else
+                                tuple(at(part) for part in bend))
+        return at(self.area_ratio) * sum(self.law.stored_energy(opening, d).values())
 
     def work(self, test):
         """∫ T·[[v]] w dS for a test jump [[v]] (restricted to '+')."""

@@ -29,7 +29,18 @@ At finite strain (``materials.hencky``; per reference volume, τ = Jc τe the Ki
             Ψ_el = ∫ Jc ψ(εe) dV₀,   D_p = ∫ ∫ Jc σ_Y dp dV₀,
 
 from P:Ḟ = d(Jc ψ)/dt − ψ dJc/dt + Jc σ_Y ṗ + (tr τ/3) d ln Jc/dt; each material returns its
-three densities (``energy_densities``), so this module is the same for both kinematics.
+three densities (``energy_densities``), so this module is the same for both kinematics. An
+interface's ψ is per current area and its frame (B's normal, the area ratio a = da/dA) moves
+with the deformation, while the weak form carries the traction alone, T₀ = a T(δn, s): so
+d(ψ a) = T₀·d[[u]] + (dψ a)|_[[u]] fixed + (damage), and the interface balance gains
+
+            W_frame = Σ_Γ ∫ Σ_steps [ψ a](j̄, d̄; frame_{n+1}) − [ψ a](j̄, d̄; frame_n) dA₀,
+
+the work of the frame's turning and stretching at the step's mid jump j̄ and damage d̄
+(``CohesiveInterface.stored_in_frame``; the split is exact to third order in the step):
+W_Γ + W_frame = ΔΨ + D_d. It is the energy the traction-only weak form leaves out — what a
+potential ∫ψ a dA₀ differentiated in full would put into the bulk's equilibrium — and 0 at
+small strain.
 
 x̄ = ½(x_n + x_{n+1}): the trapezoidal rule over each accepted step. What each residual tests:
 the bulk one the time discretisation of the eigenstrain and plastic work against the stored
@@ -83,6 +94,7 @@ class InterfaceEnergy:
     contact: float
     dissipated: float
     viscous: float
+    frame_work: float
     balance_residual: float
 
 
@@ -127,10 +139,15 @@ class EnergyBudget:
                      _per_reference(law.step_dissipation(opening_before, before(d), opening, d),
                                     mid),
                      _per_reference(law.dissipated_at(d), area)]
+            middle, d_middle = 0.5 * (jump + before(jump)), 0.5 * (d + before(d))
+            frame = interface.stored_in_frame(middle, lambda e: e, d_middle)
+            if frame is not None:  # finite strain: the frame's work at the mid jump
+                terms.append(frame - interface.stored_in_frame(middle, before, d_middle))
             self._interfaces[name] = [fem.form(f * interface.weight * interface.dS) for f in terms]
         self._work = {name: 0.0 for name in [*self._regions, *self._interfaces]}
         self._plastic = {name: 0.0 for name in self._regions}
         self._damage = {name: 0.0 for name in self._interfaces}
+        self._frame = {name: 0.0 for name in self._interfaces}
         self._start = {}
 
     def _value(self, form) -> float:
@@ -151,13 +168,15 @@ class EnergyBudget:
     def accounts(self) -> dict:
         """The running sums and the opening state (a checkpoint's share of the budget)."""
         return {"work": dict(self._work), "plastic": dict(self._plastic),
-                "damage": dict(self._damage), "start": dict(self._start)}
+                "damage": dict(self._damage), "frame": dict(self._frame),
+                "start": dict(self._start)}
 
     def resume(self, accounts: dict) -> None:
         """Go on from ``accounts()`` at the current state, which is the one they were taken at
         (collective: remembers the current state as the start of the next step)."""
         self._work, self._plastic = dict(accounts["work"]), dict(accounts["plastic"])
         self._damage, self._start = dict(accounts["damage"]), dict(accounts["start"])
+        self._frame = dict(accounts["frame"])
         self._previous.remember()
 
     def step(self) -> EnergyState:
@@ -169,6 +188,8 @@ class EnergyBudget:
         for name, forms in self._interfaces.items():
             self._work[name] += self._value(forms[0])
             self._damage[name] += self._value(forms[4])
+            if len(forms) > 6:
+                self._frame[name] += self._value(forms[6])
         stored, start = self._stored(), self._start
         self._previous.remember()
         regions = {name: RegionEnergy(self._work[name], stored[name][0], self._plastic[name])
@@ -177,9 +198,10 @@ class EnergyBudget:
         for name in self._interfaces:
             bonded, floor, contact, law = stored[name]
             change = bonded + floor + contact - sum(start[name][:3])
+            work, frame = self._work[name], self._frame[name]
             interfaces[name] = InterfaceEnergy(
-                self._work[name], bonded, floor, contact, law, self._damage[name] - law,
-                self._work[name] - change - self._damage[name])
+                work, bonded, floor, contact, law, self._damage[name] - law, frame,
+                work + frame - change - self._damage[name])
         bulk = sum(r.swelling_work - r.plastic - (r.elastic - start[n][0])
                    for n, r in regions.items()) - sum(i.work for i in interfaces.values())
         return EnergyState(regions, interfaces, bulk)

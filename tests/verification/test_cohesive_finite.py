@@ -4,6 +4,7 @@ the traction per reference area turns with them — along the current normal, no
 compression from there is resisted along the current normal (the contact penalty)."""
 
 import numpy as np
+import pytest
 import ufl
 import yaml
 from dolfinx import fem
@@ -113,3 +114,29 @@ def test_a_particle_slid_along_its_crater_stays_in_contact():
     gap = MPI.COMM_WORLD.allreduce(gap, op=MPI.MAX)
     radius = case.geometry.particle_radius
     assert gap < 0.01 * radius * (1.0 - np.cos(phi))  # 0.45 nm without the curvature term
+
+
+
+def test_the_frame_work_is_the_energy_a_stretched_interface_gains():
+    """Opened in mode I (bonded, d = 0), then both cubes stretched by λ = 1.2 along y and z in
+    three steps with the jump held: ψ per current area stays, the area ratio grows by λ²
+    (Nanson), so the stored energy grows λ²-fold; the traction does no work (Δ[[u]] = 0) and
+    the frame's work (``problems.energy``) is the whole gain: the interface balance stays
+    closed."""
+    cubes = Cubes(LAW, kinematics=FiniteStrain)
+    cubes.run([0.002, 0.004])
+    mechanics, budget = cubes.mechanics, cubes.budget
+    start = budget.step().interfaces["cubes"]
+    stored = lambda e: e.bonded + e.residual_floor + e.contact  # noqa: E731
+    previous = 1.0
+    for stretch in (1.05, 1.1, 1.2):  # λ
+        ratio = np.array([1.0, stretch / previous, stretch / previous])
+        for field in mechanics.fields:  # x ← x·diag(1, r, r): the jump at x = L is unchanged
+            _move(field, lambda X, u: (X + u) * ratio - X)
+        previous = stretch
+        end = budget.step().interfaces["cubes"]
+    assert stored(end) == pytest.approx(1.2**2 * stored(start), rel=1e-9)
+    assert abs(end.work - start.work) < 1e-12 * abs(start.work)
+    assert end.frame_work - start.frame_work == pytest.approx(stored(end) - stored(start),
+                                                              rel=1e-9)
+    assert abs(end.balance_residual - start.balance_residual) < 1e-9 * stored(end)
