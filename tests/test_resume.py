@@ -6,6 +6,7 @@ the kill still opens. A changed case is refused with exit 2 before anything is w
 
 import json
 import os
+import pickle
 import shlex
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import time
 import pytest
 import yaml
 
+from nanoglue.coupling import checkpoint
 from nanoglue.run_directory import LOCK
 from tests.coarse_case import coarse_case
 from tests.test_exit_codes import ROOT, _rows, _when_stepping, pvd_entries
@@ -184,6 +186,11 @@ def test_resume_refuses_another_case_and_a_missing_checkpoint(case, tmp_path):
         f"error: {case}: --resume: the case differs from the one {out} was run with (its "
         "case.yaml): resume with that case, or start afresh with --overwrite")
     assert sorted(p.name for p in out.iterdir()) == before
+    state = out / "checkpoint" / "state.pkl"  # as an earlier nanoglue would have written it
+    meta = pickle.loads(state.read_bytes())
+    state.write_bytes(pickle.dumps({**meta, "format": checkpoint.FORMAT - 1}))
+    older = _run(["run", str(case), "-o", str(out), "--resume"])
+    assert older.returncode == 2 and "was written by another version of nanoglue" in older.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
     missing = _run(["run", str(case), "-o", str(empty), "--resume"])

@@ -42,7 +42,7 @@ from nanoglue.coupling.stepping import StepController
 from nanoglue.errors import CaseError
 from nanoglue.fem import compat
 
-FORMAT = 1
+FORMAT = 2  # 2: the energy accounts carry the interfaces' frame work (session 17)
 NAME, ASIDE, OLD = "checkpoint", "checkpoint.tmp", "checkpoint.old"
 
 
