@@ -93,10 +93,10 @@ def _trial(F, Jc, cp_inv, mu):
     return bar, b, vectors, strain, volumetric, deviator, np.sqrt(1.5 * np.sum(deviator**2, axis=1))
 
 
-def hencky_return(F, Jc, cp_inv, mu, bulk, yield_stress):
+def hencky_return(F, Jc, cp_inv, mu, bulk, yield_stress, trial=None):
     """(P, Cauchy σ, Cp⁻¹ after, Δp, principal elastic log strains (n,3)) at points: F (n,3,3),
-    Jc (n,), Cp,n⁻¹ (n,3,3)."""
-    bar, _, vectors, strain, volumetric, deviator, q = _trial(F, Jc, cp_inv, mu)
+    Jc (n,), Cp,n⁻¹ (n,3,3); ``trial``: their ``_trial`` if already computed."""
+    bar, _, vectors, strain, volumetric, deviator, q = trial or _trial(F, Jc, cp_inv, mu)
     dp = np.maximum(q - yield_stress, 0.0) / (3.0 * mu)
     scale = np.where(dp > 0.0, 1.0 - 3.0 * mu * dp / np.where(q > 0.0, q, 1.0), 1.0)
     strain = strain - (1.0 - scale)[:, None] * (strain - volumetric / 3.0)
@@ -116,7 +116,7 @@ def stored_density(strain, mu, bulk):
     return mu * np.sum(deviator**2, axis=1) + 0.5 * bulk * volumetric**2
 
 
-def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
+def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress, trial=None):
     """∂P/∂F (n, 9, 9), rows P_ij, columns F_kl (row-major): the algorithmic tangent of
     ``hencky_return`` (module docstring), exact.
 
@@ -129,7 +129,7 @@ def piola_tangent(F, Jc, cp_inv, mu, bulk, yield_stress):
 
     (→ (Dᵢᵢ − Dᵢⱼ)/(2bᵢ) as bⱼ → bᵢ: repeated eigenvalues, the free swelling state), and
     db = dF̄ Cp⁻¹F̄ᵀ + F̄ Cp⁻¹dF̄ᵀ, dF̄ = Jc^(−1/3) dF, dP = dτ F⁻ᵀ − τ F⁻ᵀ dFᵀ F⁻ᵀ."""
-    bar, b, V, _, volumetric, deviator, q = _trial(F, Jc, cp_inv, mu)
+    bar, b, V, _, volumetric, deviator, q = trial or _trial(F, Jc, cp_inv, mu)
     yielding = q > yield_stress
     theta = np.where(yielding, yield_stress / np.where(q > 0.0, q, 1.0), 1.0)
     norm = np.linalg.norm(deviator, axis=1)
@@ -188,7 +188,7 @@ class HenckyJ2:
         self._cells = np.asarray(cells, dtype=np.int32)
         self._points = compat.cell_dofs(space[()])[self._cells].ravel()
         self.cp_inv.x.array.reshape(-1, 3, 3)[self._points] = np.eye(3)
-        self._iterate = None  # (F, Jc, Cp⁻¹) at the points, as of the last update
+        self._iterate = None  # (F, Jc, Cp⁻¹, their _trial) at the points, as of the last update
         self.set_material(material)
 
     def set_material(self, material) -> None:
@@ -207,15 +207,17 @@ class HenckyJ2:
 
     def update(self) -> None:
         """Return at the current displacement: P of the iterate (not committed)."""
-        self._iterate = self._at_points()
+        points = self._at_points()
+        self._iterate = (*points, _trial(*points, self._mu))  # the tangent's predictor too
         self._P.x.array.reshape(-1, 3, 3)[self._points] = hencky_return(
-            *self._iterate, self._mu, self._point_bulk, self._yield)[0]
+            *points, self._mu, self._point_bulk, self._yield, self._iterate[3])[0]
 
     def linearize(self) -> None:
         """∂P/∂F at the iterate of the last ``update`` (only a Jacobian reads it: most updates
         are line-search and modified-Newton residuals, which do not)."""
+        F, Jc, cp_inv, trial = self._iterate
         self._A.x.array.reshape(-1, 9, 9)[self._points] = piola_tangent(
-            *self._iterate, self._mu, self._point_bulk, self._yield)
+            F, Jc, cp_inv, self._mu, self._point_bulk, self._yield, trial)
 
     def commit(self) -> None:
         """Accept the step (the return at the current displacement, no tangent): Cp⁻¹, p, the

@@ -125,7 +125,7 @@ class EnergyBudget:
         for tag, name in regions.items():
             terms = mechanics.regions[tag].energy_densities(mechanics.eigenstrains[tag], before)
             self._regions[name] = [fem.form(f * w * dx(tag)) for f in terms]
-        self._interfaces = {}
+        self._interfaces, self._frame_forms = {}, {}
         for tag, name in interfaces.items():
             interface = mechanics.interfaces[tag]
             law, opening, d = interface.law, interface.opening, interface.history.d("+")
@@ -139,11 +139,12 @@ class EnergyBudget:
                      _per_reference(law.step_dissipation(opening_before, before(d), opening, d),
                                     mid),
                      _per_reference(law.dissipated_at(d), area)]
+            self._interfaces[name] = [fem.form(f * interface.weight * interface.dS) for f in terms]
             middle, d_middle = 0.5 * (jump + before(jump)), 0.5 * (d + before(d))
             frame = interface.stored_in_frame(middle, lambda e: e, d_middle)
-            if frame is not None:  # finite strain: the frame's work at the mid jump
-                terms.append(frame - interface.stored_in_frame(middle, before, d_middle))
-            self._interfaces[name] = [fem.form(f * interface.weight * interface.dS) for f in terms]
+            self._frame_forms[name] = None if frame is None else fem.form(  # finite strain only
+                (frame - interface.stored_in_frame(middle, before, d_middle))
+                * interface.weight * interface.dS)
         self._work = {name: 0.0 for name in [*self._regions, *self._interfaces]}
         self._plastic = {name: 0.0 for name in self._regions}
         self._damage = {name: 0.0 for name in self._interfaces}
@@ -188,8 +189,8 @@ class EnergyBudget:
         for name, forms in self._interfaces.items():
             self._work[name] += self._value(forms[0])
             self._damage[name] += self._value(forms[4])
-            if len(forms) > 6:
-                self._frame[name] += self._value(forms[6])
+            if self._frame_forms[name] is not None:
+                self._frame[name] += self._value(self._frame_forms[name])
         stored, start = self._stored(), self._start
         self._previous.remember()
         regions = {name: RegionEnergy(self._work[name], stored[name][0], self._plastic[name])
