@@ -16,7 +16,8 @@ def _row(expansion: float, debonded_nm: float, axis_damage: float) -> StepState:
                              debonded_arc_fraction=debonded_nm / ARC,
                              debonded_arc_nm=debonded_nm, bonded_arc_nm=ARC - debonded_nm,
                              damaged_area_fraction=0.0, max_opening_nm=0.0, penetration_nm=0.0,
-                             axis_damage=axis_damage, area_nm2=ARC)
+                             axis_damage=axis_damage, area_nm2=ARC,
+                             debonded_deformed_area_nm2=debonded_nm, damaged_deformed_area_nm2=0.0)
     return StepState(step=0, time_s=0.0, direction=1, state_of_charge=0.0,
                      coating_state_of_charge=0.0,
                      expansion_percent=expansion, mechanical_expansion_percent=0.0,

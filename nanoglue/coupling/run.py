@@ -352,8 +352,7 @@ def _track_energy(record: RunRecord, state: StepState, case: Case) -> None:
     for name, now in state.interfaces.items():
         toughness, spent = laws[name].toughness, interfaces[name].dissipated
         bounds = record.toughness_bounds.setdefault(name, [float("inf"), 0.0])
-        debonded = now.debonded_area_fraction * now.area_nm2
-        damaged = now.damaged_area_fraction * now.area_nm2
+        debonded, damaged = now.debonded_deformed_area_nm2, now.damaged_deformed_area_nm2
         if debonded > 0.0:
             bounds[0] = min(bounds[0], spent / (toughness * debonded))
         if damaged > 0.0:

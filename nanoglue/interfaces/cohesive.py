@@ -76,7 +76,9 @@ class InterfaceState:
     (d ≥ d_deb) fraction of the weighted area and of the arc, debonded and still bonded arc
     [nm], damaged (d > 0) area fraction, max opening √(⟨δn⟩₊² + δt²) [nm], how far side B has
     passed through side A [nm] (``gap.penetration``), d on the axis (NaN when the interface
-    does not reach r = 0), the whole area [nm²] (2π∫ r dS in axisymmetry)."""
+    does not reach r = 0), the whole area [nm²] (2π∫ r dS in axisymmetry), and the deformed
+    (current mid-plane) area of the debonded and of the damaged part [nm²] — what Gc is per
+    (docs/model.md); the reference areas at small strain."""
 
     debonded_area_fraction: float
     debonded_arc_fraction: float
@@ -87,6 +89,8 @@ class InterfaceState:
     penetration_nm: float
     axis_damage: float
     area_nm2: float
+    debonded_deformed_area_nm2: float
+    damaged_deformed_area_nm2: float
 
 
 def interface_normal(mesh, chi_a):
@@ -225,7 +229,8 @@ class CohesiveInterface:
 
     # ------------------------------------------------------------------ measurements
     def _measure_forms(self, mesh, facet_tags, debonded_damage) -> list:
-        """∫ f dS for f = w, 1, w·[d ≥ d_deb], [d ≥ d_deb], w·[d > 0] on the interface."""
+        """∫ f dS for f = w, 1, w·[d ≥ d_deb], [d ≥ d_deb], w·[d > 0] on the interface, then
+        w·a·[d ≥ d_deb], w·a·[d > 0] with a = da/dA (1 at small strain)."""
         dS = ufl.Measure("dS", domain=mesh, subdomain_data=facet_tags,
                          metadata={"quadrature_degree": MEASURE_DEGREE})(self.tag)
         d = self.history.d("+")
@@ -235,7 +240,9 @@ class CohesiveInterface:
         unit.x.array[:] = 1.0
         one = unit("+")
         w = self.weight * one  # the model's measure weight (r in axisymmetry)
-        return [fem.form(f * dS) for f in (w, one, w * debonded, one * debonded, w * damaged)]
+        a = one if self.area_ratio is None else self.area_ratio
+        return [fem.form(f * dS) for f in (w, one, w * debonded, one * debonded, w * damaged,
+                                            w * a * debonded, w * a * damaged)]
 
     def _sum(self, form) -> float:
         return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
@@ -288,4 +295,6 @@ class CohesiveInterface:
             penetration_nm=self.penetration(),
             axis_damage=axis_d if np.isfinite(axis_d) else float("nan"),
             area_nm2=self.revolution * area,
+            debonded_deformed_area_nm2=self.revolution * self._sum(forms[5]),
+            damaged_deformed_area_nm2=self.revolution * self._sum(forms[6]),
         )
