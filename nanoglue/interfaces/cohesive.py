@@ -214,8 +214,8 @@ class CohesiveInterface:
         curvature, the area ratio) that ``at`` maps to a state: the identity for the current
         one, the energy budget's ``before`` for the last step's. At finite strain the weak form
         carries the traction alone (as MOOSE's total-Lagrangian CZM), not ∂(ψ da/dA)/∂F: the
-        difference of the two frames at the step's mid jump is the work the frame's turning and
-        stretching does on the stored energy (``problems.energy``). None at small strain."""
+        difference of the two frames at the step's end states is the work the frame's turning
+        and stretching does on the stored energy (``problems.energy``). None at small strain."""
         if self._frame is None:
             return None
         frame, bend = self._frame
